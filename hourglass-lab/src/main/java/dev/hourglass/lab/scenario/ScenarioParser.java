@@ -132,7 +132,7 @@ public final class ScenarioParser {
         : Optional.of(expectations(file, key + ".expect", m.get("expect"), kind.equals("expect")));
     allowOptions(file, key, m, kind);
     return switch (kind) {
-      case "login" -> new Step.Login(string(file, key + ".login", arg),
+      case "login" -> new Step.Login(required(file, key + ".login", arg, "a user name, e.g. login: alice"),
           m.get("rd") == null ? null : string(file, key + ".rd", m.get("rd")), line, expect);
       case "advance" -> new Step.Advance(duration(file, key + ".advance", arg), line, expect);
       case "request" -> request(file, key, m, arg, line, expect);
@@ -171,7 +171,7 @@ public final class ScenarioParser {
     Map<String, String> headers = new LinkedHashMap<>();
     if (m.get("headers") != null) {
       YNode.Map_ h = map(file, key + ".headers", m.get("headers"));
-      h.entries().forEach((k, v) -> headers.put(k, string(file, key + ".headers." + k, v)));
+      h.entries().forEach((k, v) -> headers.put(k, scalarText(file, key + ".headers." + k, v)));
     }
     int concurrency = 1;
     if (m.get("concurrency") != null) {
@@ -297,6 +297,17 @@ public final class ScenarioParser {
       return s.text();
     }
     throw new ConfigException(file, key, n.line(), "expected a string, found " + n.kind());
+  }
+
+  private static String required(String file, String key, YNode n, String what) {
+    if (n instanceof YNode.Scalar s && s.value() instanceof String str && !str.isBlank()) return str;
+    throw new ConfigException(file, key, n.line(), "expected a string: " + what);
+  }
+
+  /** Header values: YAML may read "yes" or 42 as non-strings; a header is text either way. */
+  private static String scalarText(String file, String key, YNode n) {
+    if (n instanceof YNode.Scalar s && s.value() != null) return s.text();
+    throw new ConfigException(file, key, n.line(), "expected a header value, found " + n.kind());
   }
 
   private static int integer(String file, String key, YNode n) {
