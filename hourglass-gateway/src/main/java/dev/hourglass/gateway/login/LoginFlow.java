@@ -86,11 +86,11 @@ public final class LoginFlow {
 
   /** The validated return target: a same-origin path, or {@code /}. */
   public String safeReturnTo(String rd) {
-    var verdict = g.redirects().validate(rd);
-    if (verdict.allowed()) {
-      return verdict.target();
+    var verdict = g.redirects().check(rd);
+    if (verdict.accepted()) {
+      return verdict.target().get();
     }
-    g.events().record("REDIRECT_REFUSED:" + verdict.reason(), "fallback", "/");
+    g.events().record(verdict.reason(), "fallback", "/");
     return "/";
   }
 

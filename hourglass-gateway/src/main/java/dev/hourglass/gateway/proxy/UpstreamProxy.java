@@ -36,8 +36,11 @@ public final class UpstreamProxy {
   private final EventLog events;
   private final Map<HttpServerRequest, Plan> plans = new ConcurrentHashMap<>();
 
-  public UpstreamProxy(Vertx vertx, String upstream, EventLog events) {
+  private final IdentityHeaders identity;
+
+  public UpstreamProxy(Vertx vertx, String upstream, EventLog events, IdentityHeaders identity) {
     this.events = events;
+    this.identity = identity;
     URI u = URI.create(upstream);
     boolean tls = "https".equalsIgnoreCase(u.getScheme());
     int port = u.getPort() > 0 ? u.getPort() : (tls ? 443 : 80);
@@ -70,6 +73,8 @@ public final class UpstreamProxy {
       HttpServerRequest original = context.request().proxiedRequest();
       Plan plan = plans.remove(original);
       MultiMap headers = context.request().headers();
+      // Second line of defence: whatever the request still carries that could pass for identity.
+      identity.strip(headers);
       if (plan != null) {
         plan.headers().forEach(headers::set);
       }
