@@ -148,8 +148,9 @@ class GatewayEndToEndTest {
     assertThat(nav.statusCode()).isEqualTo(302);
     assertThat(nav.headers().firstValue("Location").orElseThrow())
         .startsWith(h.op.issuer()).contains("code_challenge_method=S256").contains("nonce=").contains("state=");
-    // Following it logs in and lands on the page asked for.
-    HttpResponse<String> landed = b.follow(nav, 5);
+    // Logging in at the OP (auto-login via login_hint) lands on the page asked for.
+    String authorize = nav.headers().firstValue("Location").orElseThrow() + "&login_hint=alice";
+    HttpResponse<String> landed = b.follow(b.get(authorize), 5);
     assertThat(landed.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(landed.body()).getString("path")).isEqualTo("/deep/page?q=1");
 
