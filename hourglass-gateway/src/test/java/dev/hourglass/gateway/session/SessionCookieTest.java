@@ -30,6 +30,8 @@ class SessionCookieTest {
     assertThatThrownBy(() -> new SessionCookie("bad name", true)).hasMessageStartingWith("cookie-name:");
     assertThatThrownBy(() -> new SessionCookie("a=b", true)).hasMessageStartingWith("cookie-name:");
     assertThatThrownBy(() -> new SessionCookie("", true)).hasMessageStartingWith("cookie-name:");
+    assertThatThrownBy(() -> new SessionCookie("__Host-hg", false)).hasMessageStartingWith("cookie-name:");
+    assertThat(new SessionCookie("__Host-hg", true).setCookie(id, null)).isEqualTo("__Host-hg=" + id + "; Path=/; HttpOnly; SameSite=Lax; Secure");
   }
 
   @Test
