@@ -56,6 +56,11 @@ public final class SessionCodec {
     this.ids = Objects.requireNonNull(ids, "ids");
   }
 
+  /** The codec for the gateway's keys: session AEAD key, store-key MAC key. */
+  public static SessionCodec of(dev.hourglass.gateway.crypto.SecretKeys keys) {
+    return new SessionCodec(keys.sessionAead(), keys.sessionIds());
+  }
+
   public SessionIds ids() {
     return ids;
   }

@@ -19,8 +19,7 @@ final class Sessions {
   }
 
   static SessionCodec codec() {
-    SecretKeys keys = keys();
-    return new SessionCodec(keys.sessionAead(), keys.sessionIds());
+    return SessionCodec.of(keys());
   }
 
   static Session session(String sub, String sid) {
