@@ -222,6 +222,21 @@ class FileSessionStoreTest {
   }
 
   @Test
+  void fileIoNeverRunsOnTheEventLoop() throws Exception {
+    io.vertx.core.Promise<FileSessionStore> opened = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> FileSessionStore.open(vertx, dir, Sessions.codec(), clock, 100).onComplete(opened));
+    FileSessionStore store = await(opened.future());
+    assertThat(store.lastIoThread).isNotBlank().doesNotContain("eventloop");
+    io.vertx.core.Promise<Void> saved = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> {
+      assertThat(io.vertx.core.Context.isOnEventLoopThread()).isTrue();
+      store.save(Sessions.session("alice", "a"), retain).onComplete(saved);
+    });
+    await(saved.future());
+    assertThat(store.lastIoThread).isNotBlank().doesNotContain("eventloop");
+  }
+
+  @Test
   void killMinus9LosesNoSessionThatWasWritten() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
