@@ -124,8 +124,20 @@ class TransactionCookieTest {
     String header = cookieOf(tx.setCookie(t));
     String header2 = cookieOf(tx.setCookie(t)); // same transaction, fresh nonce: a different value
     assertThat(tx.consume(List.of(header + "; " + header2), t.state()).reason()).isEqualTo("TX_AMBIGUOUS");
-    assertThatThrownBy(() -> tx.setCookie(LoginTransaction.start("iss", "/" + "a".repeat(5000), clock.instant())))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> tx.setCookie(LoginTransaction.start("i".repeat(5000), "/", clock.instant())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("issuer:");
+  }
+
+  @Test
+  void theLongestAcceptedReturnPathFitsAndAnAbsurdOneFallsBackToRoot() {
+    String longest = "/" + "a".repeat(dev.hourglass.gateway.redirect.RedirectValidator.MAX_LENGTH - 1);
+    LoginTransaction t = LoginTransaction.start("https://login.example.com/realms/some-long-realm-name", longest, clock.instant());
+    String set = tx.setCookie(t);
+    assertThat(set.indexOf(';')).isLessThan(4000);
+    assertThat(tx.consume(List.of(cookieOf(set)), t.state()).transaction()).hasValueSatisfying(l -> assertThat(l.returnTo()).isEqualTo(longest));
+    LoginTransaction absurd = LoginTransaction.start("https://op", "/" + "a".repeat(10_000), clock.instant());
+    assertThat(tx.consume(List.of(cookieOf(tx.setCookie(absurd))), absurd.state()).transaction())
+        .hasValueSatisfying(l -> assertThat(l.returnTo()).isEqualTo("/"));
   }
 
   @Test
