@@ -96,6 +96,7 @@ public final class OpServer {
       setIssuer(config.issuer());
     }
     Router root = Router.router(vertx);
+    OpRoutes.errorHandlers(root);
     Router main = new OpRoutes(this).router();
     HttpServerOptions opts = new HttpServerOptions().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(16 * 1024);
     return vertx.createHttpServer(opts)
