@@ -112,9 +112,7 @@ public final class OpServer {
           } else {
             root.route(basePath + "/*").subRouter(main);
             // The admin API also answers at the root, where `hourglass clock --op URL` may look.
-            Router admin = Router.router(vertx);
-            new OpRoutes(this).mountAdmin(admin);
-            root.route("/_hourglass/*").subRouter(admin);
+            new OpRoutes(this).mountAdmin(root);
           }
           if (clock instanceof ControllableClock c) {
             c.onChange(change -> {
