@@ -64,11 +64,23 @@ public final class Gateway {
   private final GatewayServices services;
   private final HttpClient opClient;
   private final Promise<Void> ready = Promise.promise();
+  private final Extension extension;
   private HttpServer server;
   private volatile boolean closed;
   private long retryTimer = -1;
 
-  private Gateway(Vertx vertx, GatewayConfig config, EventLog events, GatewayServices services, HttpClient opClient) {
+  /**
+   * Routes an embedding program adds to the gateway's own port, mounted before the gateway's
+   * {@code /oauth2/*} catch-all and the protected catch-all (the lab mounts {@code /oauth2/lab}).
+   */
+  @FunctionalInterface
+  public interface Extension {
+    void mount(Router router, GatewayServices services);
+  }
+
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog events, GatewayServices services, HttpClient opClient,
+      Extension extension) {
+    this.extension = extension;
     this.vertx = vertx;
     this.config = config;
     this.events = events;
@@ -78,6 +90,12 @@ public final class Gateway {
 
   /** Builds the store, binds the port and starts loading the provider's metadata and keys. */
   public static Future<Gateway> start(Vertx vertx, Clock clock, GatewayConfig config) {
+    return start(vertx, clock, config, (router, services) -> { });
+  }
+
+  /** As {@link #start(Vertx, Clock, GatewayConfig)}, with extra routes on the gateway's port. */
+  public static Future<Gateway> start(Vertx vertx, Clock clock, GatewayConfig config, Extension extension) {
+    Objects.requireNonNull(extension, "extension");
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(config, "config");
@@ -111,7 +129,7 @@ public final class Gateway {
           new RedirectValidator(config.redirect().allowedOrigins()),
           updates, refresher, identity, new PathRules(config.rules()),
           new UpstreamProxy(vertx, config.upstream(), events, identity));
-      Gateway gateway = new Gateway(vertx, config, events, services, opClient);
+      Gateway gateway = new Gateway(vertx, config, events, services, opClient, extension);
       return gateway.listen().map(gateway);
     });
   }
@@ -158,6 +176,7 @@ public final class Gateway {
     router.get("/oauth2/callback").handler(login::callback);
     router.get("/oauth2/session").handler(sessionEndpoint::session);
     router.get("/oauth2/userinfo").handler(sessionEndpoint::userinfo);
+    extension.mount(router, services);
     router.route("/oauth2/*").handler(ctx -> Pages.jsonError(ctx, 404, "not_found", "no such gateway endpoint"));
     router.route().handler(protectedHandler::handle);
     router.route().failureHandler(ctx -> {

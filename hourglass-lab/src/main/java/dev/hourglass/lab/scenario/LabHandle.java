@@ -25,13 +25,13 @@ public interface LabHandle {
 
   void rotateKeys();
 
-  /** Same JSON as {@code POST /_hourglass/faults}; a bad spec throws IllegalArgumentException. */
-  void injectFault(Map<String, Object> spec);
+  /** Same JSON as {@code POST /_hourglass/faults}; a bad spec fails with the OP's explanation. */
+  Future<Void> injectFault(Map<String, Object> spec);
 
-  void clearFaults();
+  Future<Void> clearFaults();
 
   /** Same keys as {@code POST /_hourglass/settings}: expired-hint, refresh-returns-id-token. */
-  void opSettings(Map<String, Object> settings);
+  Future<Void> opSettings(Map<String, Object> settings);
 
   /** Refreshes the tokens of the session with this cookie value now, whatever their expiry. */
   Future<Void> refreshNow(String sessionCookieValue);

@@ -170,11 +170,11 @@ public final class ScenarioRunner {
       } else if (step instanceof Step.RotateKeys) {
         lab.rotateKeys();
       } else if (step instanceof Step.Fault f) {
-        lab.injectFault(f.spec());
+        await(lab.injectFault(f.spec()));
       } else if (step instanceof Step.ClearFaults) {
-        lab.clearFaults();
+        await(lab.clearFaults());
       } else if (step instanceof Step.OpSettings o) {
-        lab.opSettings(o.settings());
+        await(lab.opSettings(o.settings()));
       }
     }
 
