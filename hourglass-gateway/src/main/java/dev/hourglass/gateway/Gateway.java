@@ -119,6 +119,7 @@ public final class Gateway {
           .setSsl(config.provider().issuer().startsWith("https:")));
       BoundedHttp http = new BoundedHttp(vertx, opClient, BoundedHttp.DEFAULT_TIMEOUT, BoundedHttp.DEFAULT_MAX_BYTES);
       OidcProvider provider = new OidcProvider(config.provider(), http, clock, config.clockSkew(), config.redirectUri());
+      provider.onKeyRefetch(kid -> events.record("JWKS_REFETCHED", "reason", "unknown_kid", "kid", kid));
       SessionUpdates updates = new SessionUpdates(store, config.session().idleTimeout(), config.session().maxLifetime());
       TokenRefresher refresher = new TokenRefresher(provider, updates, events,
           config.session().refreshBeforeExpiry(), ids::logHandle);

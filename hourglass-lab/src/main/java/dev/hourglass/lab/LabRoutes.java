@@ -67,7 +67,7 @@ final class LabRoutes {
         .putHeader("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'")
         .end(PAGE));
     router.get("/oauth2/lab/state").handler(this::state);
-    router.post("/oauth2/lab/*").handler(this::requireLabHeader).handler(BodyHandler.create().setBodyLimit(4096));
+    router.post("/oauth2/lab/*").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::requireLabHeader);
     router.post("/oauth2/lab/clock").handler(this::advance);
     router.post("/oauth2/lab/refresh").handler(this::refresh);
     router.post("/oauth2/lab/rotate-keys").handler(ctx -> {

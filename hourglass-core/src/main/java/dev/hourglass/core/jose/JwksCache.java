@@ -19,7 +19,8 @@ import java.util.Objects;
  * The provider's signing keys, fetched from its {@code jwks_uri} and cached.
  *
  * <p>Refetching: a token whose {@code kid} is not in the cached set triggers ONE refetch, and only
- * when the last fetch is older than {@code refetchCooldown} on the injected clock. Concurrent
+ * when the last unknown-kid refetch is older than {@code refetchCooldown} on the injected clock
+ * (the initial load does not count: a key rotated right after start must still be found). Concurrent
  * callers share the in-flight fetch (single flight). A flood of tokens with made-up kids therefore
  * costs the OP at most one request per cooldown.
  *
@@ -41,6 +42,9 @@ public final class JwksCache {
 
   private volatile JWKSet keys;
   private volatile Instant fetchedAt;
+  private volatile Instant lastRefetchAt;
+  private final java.util.List<java.util.function.Consumer<String>> refetchListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private Future<JWKSet> inFlight;
   private volatile long fetchCount;
 
@@ -54,6 +58,11 @@ public final class JwksCache {
   /** Fetches the key set now (at startup); later calls share an in-flight fetch. */
   public Future<JWKSet> load() {
     return fetch();
+  }
+
+  /** Called with the unknown kid each time it triggers a refetch (for the REFRESH/JWKS events). */
+  public void onRefetch(java.util.function.Consumer<String> listener) {
+    refetchListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** True once a key set has been loaded. */
@@ -84,11 +93,18 @@ public final class JwksCache {
       }
       // Unknown kid: the OP may have rotated. One refetch, rate limited on our clock.
       Instant now = clock.instant();
-      Instant last = fetchedAt;
-      boolean cooling = last != null && now.isBefore(last.plus(refetchCooldown));
-      if (cooling && inFlightNow() == null) {
-        return Future.succeededFuture(found);
+      Future<JWKSet> running = inFlightNow();
+      if (running != null) {
+        return running.map(fresh -> select(fresh, header));
       }
+      synchronized (this) {
+        Instant last = lastRefetchAt;
+        if (last != null && now.isBefore(last.plus(refetchCooldown))) {
+          return Future.succeededFuture(found);
+        }
+        lastRefetchAt = now;
+      }
+      refetchListeners.forEach(l -> l.accept(header.getKeyID()));
       return fetch().map(fresh -> select(fresh, header));
     });
   }

@@ -237,6 +237,17 @@ class IdTokenVerifierTest {
   }
 
   @Test
+  void aKeyRotatedRightAfterStartIsFoundWithoutWaitingForTheCooldown() {
+    assertThat(verdict(sign(claims("q0").build()), "q0")).isEqualTo("accepted");
+    assertThat(fetches.get()).isEqualTo(1);
+    // No clock movement: the initial load must not count as the rate-limited refetch.
+    published.set(new JWKSet(List.of(rsa, rsa2, ec)));
+    String byK2 = sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k2").build(), claims("q1").build(), rsa2);
+    assertThat(verdict(byK2, "q1")).isEqualTo("accepted");
+    assertThat(fetches.get()).isEqualTo(2);
+  }
+
+  @Test
   void withoutKidTheOnlyRsaKeyAmongOthersIsUsedAndSeveralAreTried() {
     JWSHeader noKid = new JWSHeader.Builder(JWSAlgorithm.RS256).build();
     assertThat(verdict(sign(noKid, claims("k0").build(), rsa), "k0")).isEqualTo("accepted");

@@ -43,6 +43,13 @@ public final class OidcProvider {
   private volatile ProviderMetadata metadata;
   private volatile JwksCache jwks;
   private volatile IdTokenVerifier verifier;
+  private final java.util.List<java.util.function.Consumer<String>> keyRefetchListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Hears every unknown-kid JWKS refetch (the gateway records JWKS_REFETCHED). */
+  public void onKeyRefetch(java.util.function.Consumer<String> listener) {
+    keyRefetchListeners.add(listener);
+  }
 
   public OidcProvider(GatewayConfig.Provider config, BoundedHttp http, Clock clock, Duration skew, String redirectUri) {
     this.config = config;
@@ -75,6 +82,7 @@ public final class OidcProvider {
             + "' is not exactly the configured issuer '" + issuer + "'"));
       }
       JwksCache keys = new JwksCache(http, clock, md.jwksUri(), config.jwksRefetchCooldown());
+      keyRefetchListeners.forEach(keys::onRefetch);
       return keys.load().map(set -> {
         this.jwks = keys;
         this.verifier = new IdTokenVerifier(clock, new Issuer(md.issuer()), new ClientID(config.clientId()),
