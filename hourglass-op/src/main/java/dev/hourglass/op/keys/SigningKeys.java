@@ -1,0 +1,145 @@
+package dev.hourglass.op.keys;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The OP's signing keys: one current key and rotated-out keys whose public half stays in the JWKS
+ * for {@code grace} after their rotation, so tokens signed just before a rotation still verify.
+ * Whether a retired key is still published is decided on read, from the {@code now} passed in.
+ */
+public final class SigningKeys {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A key and, once rotated out, when. */
+  private record Entry(JWK key, Instant retiredAt) {}
+
+  private final JWSAlgorithm alg;
+  private final Duration grace;
+  private final List<Entry> retired = new ArrayList<>();
+  private Entry current;
+
+  public SigningKeys(String alg, Duration grace) {
+    this.alg = JWSAlgorithm.parse(Objects.requireNonNull(alg, "alg"));
+    if (!this.alg.equals(JWSAlgorithm.RS256) && !this.alg.equals(JWSAlgorithm.ES256)) {
+      throw new IllegalArgumentException("alg: expected RS256 or ES256, got " + alg);
+    }
+    this.grace = Objects.requireNonNull(grace, "grace");
+    this.current = new Entry(generate(), null);
+  }
+
+  public JWSAlgorithm algorithm() {
+    return alg;
+  }
+
+  public synchronized String currentKid() {
+    return current.key().getKeyID();
+  }
+
+  /** Makes a new current key; the old one stays published until {@code now + grace}. Returns the new kid. */
+  public synchronized String rotate(Instant now) {
+    JWK next = generate();
+    retired.add(new Entry(current.key(), now));
+    current = new Entry(next, null);
+    return next.getKeyID();
+  }
+
+  /** The public keys published at {@code now}: current first, then retired ones still in their grace period. */
+  public synchronized JWKSet publicJwks(Instant now) {
+    List<JWK> keys = new ArrayList<>();
+    keys.add(current.key().toPublicJWK());
+    retired.removeIf(e -> !now.isBefore(e.retiredAt().plus(grace)));
+    for (Entry e : retired) {
+      keys.add(e.key().toPublicJWK());
+    }
+    return new JWKSet(keys);
+  }
+
+  /** Signs {@code claims} with the current key, with header {@code typ} (may be null). */
+  public SignedJWT sign(JWTClaimsSet claims, String typ) {
+    JWK key;
+    synchronized (this) {
+      key = current.key();
+    }
+    JWSHeader.Builder header = new JWSHeader.Builder(alg).keyID(key.getKeyID());
+    if (typ != null) {
+      header.type(new JOSEObjectType(typ));
+    }
+    SignedJWT jwt = new SignedJWT(header.build(), claims);
+    try {
+      jwt.sign(signer(key));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed", e);
+    }
+    return jwt;
+  }
+
+  /** True if {@code jwt} is signed by a key published at {@code now} (matched by kid and algorithm). */
+  public boolean verify(SignedJWT jwt, Instant now) {
+    String kid = jwt.getHeader().getKeyID();
+    if (kid == null || !alg.equals(jwt.getHeader().getAlgorithm())) {
+      return false;
+    }
+    Optional<JWK> key = Optional.ofNullable(publicJwks(now).getKeyByKeyId(kid));
+    if (key.isEmpty()) {
+      return false;
+    }
+    try {
+      return jwt.verify(verifier(key.get()));
+    } catch (JOSEException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private JWK generate() {
+    String kid = randomKid();
+    try {
+      if (alg.equals(JWSAlgorithm.ES256)) {
+        return new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(alg).generate();
+      }
+      return new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(alg).generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("key generation failed", e);
+    }
+  }
+
+  private static JWSSigner signer(JWK key) throws JOSEException {
+    return key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+  }
+
+  private static JWSVerifier verifier(JWK key) throws JOSEException {
+    return key instanceof ECKey ec ? new ECDSAVerifier(ec.toPublicJWK()) : new RSASSAVerifier(((RSAKey) key).toPublicJWK());
+  }
+
+  private static String randomKid() {
+    byte[] b = new byte[9];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

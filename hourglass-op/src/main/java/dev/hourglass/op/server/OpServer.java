@@ -1,0 +1,434 @@
+package dev.hourglass.op.server;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.hourglass.core.clock.ControllableClock;
+import dev.hourglass.core.event.EventLog;
+import dev.hourglass.core.http.AdminAccess;
+import dev.hourglass.core.http.ClockAdminRoutes;
+import dev.hourglass.op.Faults;
+import dev.hourglass.op.OpConfig;
+import dev.hourglass.op.OpSettings;
+import dev.hourglass.op.keys.SigningKeys;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * The running OP: HTTP server, state, keys and the shared logic of its endpoints (minting tokens,
+ * ending sessions, logout notifications). Every time decision reads the injected clock once per
+ * operation and passes {@code now} down.
+ */
+public final class OpServer {
+  static final String SESSION_COOKIE = "hourglass_op_session";
+  static final String BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final Vertx vertx;
+  final Clock clock;
+  final OpConfig config;
+  final EventLog events;
+  final SigningKeys keys;
+  final OpSettings settings;
+  final Faults faults = new Faults();
+  final OpState state = new OpState();
+  final Map<String, OpConfig.Client> clients = new ConcurrentHashMap<>();
+  final WebClient web;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile String issuer;
+  private volatile String basePath = "";
+  private volatile HttpServer server;
+  private long purgeTimer = -1;
+
+  private OpServer(Vertx vertx, Clock clock, OpConfig config, EventLog events, SigningKeys keys) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.config = config;
+    this.events = events;
+    this.keys = keys;
+    this.settings = new OpSettings(config);
+    config.clients().forEach(c -> clients.put(c.clientId(), c));
+    this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(3000).setFollowRedirects(false)
+        .setUserAgent("hourglass-op"));
+  }
+
+  /** Generates keys (off the event loop), binds the port and sets the issuer. */
+  public static Future<OpServer> start(Vertx vertx, Clock clock, OpConfig config, EventLog events) {
+    return vertx.executeBlocking(() -> new SigningKeys(config.signingAlg(), config.keys().rotationGrace()), false)
+        .compose(keys -> {
+          OpServer op = new OpServer(vertx, clock, config, events, keys);
+          return op.listen();
+        });
+  }
+
+  private Future<OpServer> listen() {
+    if (config.issuer() != null) {
+      setIssuer(config.issuer());
+    }
+    Router root = Router.router(vertx);
+    Router main = new OpRoutes(this).router();
+    HttpServerOptions opts = new HttpServerOptions().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(16 * 1024);
+    return vertx.createHttpServer(opts)
+        .requestHandler(root)
+        .listen(config.port(), config.host())
+        .map(s -> {
+          this.server = s;
+          if (issuer == null) {
+            setIssuer("http://127.0.0.1:" + s.actualPort());
+          }
+          if (basePath.isEmpty()) {
+            root.route("/*").subRouter(main);
+          } else {
+            root.route(basePath + "/*").subRouter(main);
+            // The admin API also answers at the root, where `hourglass clock --op URL` may look.
+            Router admin = Router.router(vertx);
+            new OpRoutes(this).mountAdmin(admin);
+            root.route("/_hourglass/*").subRouter(admin);
+          }
+          if (clock instanceof ControllableClock c) {
+            c.onChange(change -> {
+              if (!closed.get()) {
+                events.record("clock_changed", "from", change.from().toString(), "to", change.to().toString(),
+                    "advanced", change.delta().toString());
+              }
+            });
+          }
+          purgeTimer = vertx.setPeriodic(60_000, id -> state.purge(clock.instant()));
+          return this;
+        });
+  }
+
+  private void setIssuer(String iss) {
+    this.issuer = iss;
+    String path = URI.create(iss).getRawPath();
+    this.basePath = path == null || path.equals("/") ? "" : path;
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public OpSettings settings() {
+    return settings;
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  /** Rotates the signing key; the previous public key stays in the JWKS for {@code keys.rotation-grace}. */
+  public String rotateKeys() {
+    Instant now = clock.instant();
+    String previous = keys.currentKid();
+    String kid = keys.rotate(now);
+    events.record("keys_rotated", "kid", kid, "previous_kid", previous,
+        "grace", config.keys().rotationGrace().toString());
+    return kid;
+  }
+
+  public void registerClient(OpConfig.Client client) {
+    clients.put(client.clientId(), client);
+    events.record("client_registered", "client_id", client.clientId());
+  }
+
+  public Optional<OpConfig.Client> client(String clientId) {
+    return clientId == null ? Optional.empty() : Optional.ofNullable(clients.get(clientId));
+  }
+
+  public Future<Void> close() {
+    if (!closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    if (purgeTimer >= 0) {
+      vertx.cancelTimer(purgeTimer);
+    }
+    web.close();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  // ---- endpoint URLs -------------------------------------------------------------------------
+
+  String url(String path) {
+    return issuer + path;
+  }
+
+  // ---- users and sessions --------------------------------------------------------------------
+
+  Map<String, Object> claimsOf(String username) {
+    return config.user(username).map(OpConfig.User::effectiveClaims)
+        .orElseGet(() -> OpConfig.User.defaultClaims(username));
+  }
+
+  OpState.Session newSession(String username, Instant now, String method) {
+    Map<String, Object> claims = claimsOf(username);
+    OpState.Session s = new OpState.Session(randomToken(24), username, claims, now, now.plus(config.tokens().sessionTtl()));
+    state.sessions.put(s.sid, s);
+    events.record("login", "sub", s.sub, "sid", s.sid, "username", username, "method", method);
+    return s;
+  }
+
+  /** The active session named by the cookie, if any. */
+  Optional<OpState.Session> cookieSession(RoutingContext ctx, Instant now) {
+    Cookie c = ctx.request().getCookie(SESSION_COOKIE);
+    if (c == null) {
+      return Optional.empty();
+    }
+    OpState.Session s = state.sessions.get(c.getValue());
+    return s != null && s.activeAt(now) ? Optional.of(s) : Optional.empty();
+  }
+
+  void setSessionCookie(RoutingContext ctx, OpState.Session s) {
+    ctx.response().addCookie(Cookie.cookie(SESSION_COOKIE, s.sid).setPath("/").setHttpOnly(true)
+        .setSameSite(CookieSameSite.LAX).setSecure(issuer.startsWith("https:")));
+  }
+
+  void clearSessionCookie(RoutingContext ctx) {
+    ctx.response().addCookie(Cookie.cookie(SESSION_COOKIE, "").setPath("/").setHttpOnly(true).setMaxAge(0)
+        .setSameSite(CookieSameSite.LAX).setSecure(issuer.startsWith("https:")));
+  }
+
+  /**
+   * Ends {@code s} (if not ended yet): revokes the grants bound to it, records {@code logout},
+   * sends back-channel logout tokens and completes with the front-channel iframe URLs once every
+   * back-channel call has been answered (or failed).
+   */
+  Future<List<String>> endSession(OpState.Session s, Instant now, String via, String clientId) {
+    synchronized (s) {
+      if (s.endedAt != null) {
+        return Future.succeededFuture(List.of());
+      }
+      s.endedAt = now;
+    }
+    for (OpState.Family f : state.families.values()) {
+      if (s.sid.equals(f.sid) && !f.revoked) {
+        revokeFamily(f, "logout");
+      }
+    }
+    events.record("logout", "sid", s.sid, "sub", s.sub, "client_id", clientId, "via", via);
+    List<Future<?>> sends = new ArrayList<>();
+    List<String> frames = new ArrayList<>();
+    for (String cid : s.clients) {
+      OpConfig.Client c = clients.get(cid);
+      if (c == null) continue;
+      if (c.backchannelLogoutUri() != null) {
+        sends.add(sendBackchannel(c, s, now));
+      }
+      if (c.frontchannelLogoutUri() != null) {
+        frames.add(appendQuery(c.frontchannelLogoutUri(), Map.of("iss", issuer, "sid", s.sid)));
+      }
+    }
+    return Future.join(sends).transform(ar -> Future.succeededFuture(frames));
+  }
+
+  /** Back-Channel Logout 1.0 §2.4/§2.5: a signed logout token POSTed as a form. */
+  private Future<Void> sendBackchannel(OpConfig.Client c, OpState.Session s, Instant now) {
+    Instant iat = now.truncatedTo(ChronoUnit.SECONDS);
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer(issuer)
+        .audience(c.clientId())
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(iat.plus(Duration.ofMinutes(2))))
+        .jwtID(randomToken(16))
+        .subject(s.sub)
+        .claim("sid", s.sid)
+        .claim("events", Map.of(BACKCHANNEL_EVENT, Map.of()))
+        .build();
+    String token = keys.sign(claims, "logout+jwt").serialize();
+    return web.postAbs(c.backchannelLogoutUri())
+        .timeout(5000)
+        .putHeader("Cache-Control", "no-store")
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("logout_token", token))
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
+                "uri", c.backchannelLogoutUri(), "status", ar.result().statusCode());
+          } else {
+            events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
+                "uri", c.backchannelLogoutUri(), "status", 0, "error", String.valueOf(ar.cause().getMessage()));
+          }
+          return Future.<Void>succeededFuture();
+        });
+  }
+
+  // ---- grants -----------------------------------------------------------------------------------
+
+  OpConfig.Tokens tokensFor(OpConfig.Client c) {
+    return c.effectiveTokens(config.tokens());
+  }
+
+  boolean refreshReturnsIdToken(OpConfig.Client c) {
+    return settings.refreshReturnsIdToken(c.clientId()).orElseGet(() -> tokensFor(c).refreshReturnsIdToken());
+  }
+
+  void revokeFamily(OpState.Family f, String reason) {
+    if (f.revoked) {
+      return;
+    }
+    f.revoked = true;
+    for (String jti : f.accessJtis) {
+      OpState.Access a = state.accessTokens.get(jti);
+      if (a != null) a.revoked = true;
+    }
+    events.record("family_revoked", "client_id", f.clientId, "sub", f.sub, "sid", f.sid, "family", f.id, "reason", reason);
+  }
+
+  /** An access token (RFC 9068 JWT) issued at {@code iat} (whole seconds), remembered by jti. */
+  OpState.Access mintAccess(Instant iat, OpConfig.Client c, String sub, String scope, String sid, String familyId,
+      Map<String, Object> claims, Instant authTime, StringBuilder serialized) {
+    long ttl = seconds(tokensFor(c).accessTtl());
+    Instant exp = iat.plusSeconds(ttl);
+    String jti = randomToken(16);
+    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+        .issuer(issuer)
+        .subject(sub)
+        .audience(c.clientId())
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(exp))
+        .jwtID(jti)
+        .claim("client_id", c.clientId());
+    if (scope != null && !scope.isEmpty()) b.claim("scope", scope);
+    if (authTime != null) b.claim("auth_time", authTime.getEpochSecond());
+    if (sid != null) b.claim("sid", sid);
+    serialized.append(keys.sign(b.build(), "at+jwt").serialize());
+    OpState.Access a = new OpState.Access(jti, c.clientId(), sub, scope, sid, familyId, claims, iat, exp);
+    state.accessTokens.put(jti, a);
+    return a;
+  }
+
+  /** An ID token; {@code nonce} only on the first one (a renewed one omits it, Core 12.2). */
+  String mintIdToken(Instant iat, OpConfig.Client c, OpState.Family f, String nonce, String accessToken) {
+    long ttl = seconds(tokensFor(c).idTtl());
+    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+        .issuer(issuer)
+        .subject(f.sub)
+        .audience(c.clientId())
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(iat.plusSeconds(ttl)))
+        .jwtID(randomToken(16))
+        .claim("auth_time", f.authTime.getEpochSecond());
+    if (f.azp) b.claim("azp", c.clientId());
+    if (f.sid != null) b.claim("sid", f.sid);
+    if (nonce != null) b.claim("nonce", nonce);
+    if (accessToken != null) b.claim("at_hash", halfHash(accessToken));
+    scopedClaims(f.claims, f.scope).forEach((k, v) -> {
+      if (!Set.of("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "azp", "at_hash", "jti").contains(k)) {
+        b.claim(k, v);
+      }
+    });
+    return keys.sign(b.build(), "JWT").serialize();
+  }
+
+  /** The user claims a scope releases: profile → everything but email; email → email*; groups → groups. */
+  static Map<String, Object> scopedClaims(Map<String, Object> claims, String scope) {
+    Set<String> scopes = scopes(scope);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sub", claims.get("sub"));
+    for (Map.Entry<String, Object> e : claims.entrySet()) {
+      String k = e.getKey();
+      boolean email = k.equals("email") || k.equals("email_verified");
+      boolean groups = k.equals("groups");
+      if ((email && scopes.contains("email")) || (groups && (scopes.contains("groups") || scopes.contains("profile")))
+          || (!email && !groups && scopes.contains("profile"))) {
+        out.put(k, e.getValue());
+      }
+    }
+    return out;
+  }
+
+  static Set<String> scopes(String scope) {
+    if (scope == null || scope.isBlank()) return Set.of();
+    return Arrays.stream(scope.trim().split(" +")).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+  }
+
+  static long seconds(Duration d) {
+    return Math.max(1, d.toSeconds());
+  }
+
+  /** Core 3.1.3.6 at_hash / PKCE S256 style: base64url of the left half (or all) of SHA-256. */
+  static String halfHash(String value) {
+    byte[] h = sha256(value);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, h.length / 2));
+  }
+
+  static String s256(String verifier) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
+  }
+
+  static byte[] sha256(String value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static boolean constantTimeEquals(String a, String b) {
+    if (a == null || b == null) return false;
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static String appendQuery(String uri, Map<String, String> params) {
+    StringBuilder b = new StringBuilder(uri);
+    boolean first = !uri.contains("?");
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getValue() == null) continue;
+      b.append(first ? '?' : '&');
+      first = false;
+      b.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+    }
+    return b.toString();
+  }
+
+  /** Parses and verifies one of our own JWTs (signature by a published key, issuer); null if not ours. */
+  SignedJWT verifyOwn(String token, Instant now) {
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!keys.verify(jwt, now)) return null;
+      if (!issuer.equals(jwt.getJWTClaimsSet().getIssuer())) return null;
+      return jwt;
+    } catch (java.text.ParseException | RuntimeException e) {
+      return null;
+    }
+  }
+}
