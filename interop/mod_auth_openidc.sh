@@ -97,7 +97,7 @@ else
 fi
 
 # ---- 4. RP-initiated logout through mod_auth_openidc ends the OP session ----------------------
-logouts_before="$(op_events | jq '[.[] | select(.type == "logout")] | length')"
+logouts_before="$(op_events | jq '[.[] | select(.type == "logout" and .sub == "alice")] | length')"
 back="$RP/public/logged-out"
 out="$(curl -sS --max-time 20 -L --max-redirs 10 -b "$JAR" -c "$JAR" -o "$TMP/body" -w '%{http_code} %{url_effective}' \
   "$RP/redirect_uri?logout=$(jq -rn --arg v "$back" '$v|@uri')")"

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description = {
         "An OIDC relying-party gateway, and a lab with a dev OpenID Provider on a controllable clock.",
+        "Run 'hourglass COMMAND --help' for a command's options.",
         ""
     },
     subcommands = {
@@ -40,8 +41,7 @@ import picocli.CommandLine.Spec;
         ConfigCommand.class,
         ClockCommand.class,
         CommandLine.HelpCommand.class
-    },
-    footer = {"", "Run 'hourglass COMMAND --help' for a command's options."})
+    })
 public final class Main implements Runnable {
   /** Exit code for bad input: usage errors and configuration problems. */
   public static final int EXIT_USAGE = 2;
