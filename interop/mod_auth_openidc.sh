@@ -91,9 +91,16 @@ iat2="$(jwt_claims "$at2" | jq -r '.iat // empty' 2>/dev/null)"
 op_epoch="$(date -u -d "$op_now" +%s 2>/dev/null || echo 0)"
 if [[ "$status" == 200 && -n "$at2" && "$at2" != "$at1" && "$grants_after" =~ ^[0-9]+$ && "$grants_after" -gt "$grants_before" \
       && -n "$iat2" && "$iat2" -ge "$op_epoch" ]]; then
-  pass "refreshed on its own: new access token (iat $iat2 on the advanced OP clock $op_now), access_token_expires $exp1 → $exp2, OP saw $((grants_after - grants_before)) refresh grant(s)"
+  pass "refreshed on its own: OP saw $((grants_after - grants_before)) refresh grant(s); new access token issued at $(date -u -d "@$iat2" +%FT%TZ) on the advanced OP clock (now $op_now)"
 else
   fail "no refresh seen: GET / → $status, refresh grants $grants_before → $grants_after, token changed: $([[ "$at2" != "$at1" ]] && echo yes || echo no), iat '$iat2' vs OP now $op_now"
+fi
+
+reuse="$(op_events | jq '[.[] | select(.client_id == "gateway" and (.type == "refresh_reuse_detected" or .type == "family_revoked"))] | length')"
+if [[ "$reuse" == 0 ]]; then
+  pass "no refresh-token reuse detected for mod_auth_openidc's session"
+else
+  fail "the OP detected refresh-token reuse ($reuse events) for client gateway"
 fi
 
 # ---- 4. RP-initiated logout through mod_auth_openidc ends the OP session ----------------------
