@@ -60,6 +60,12 @@ final class OpRoutes {
     }
     mountAdmin(r);
 
+    errorHandlers(r);
+    return r;
+  }
+
+  /** JSON errors for failures the handlers never see (body too large, undecodable form, bugs). */
+  static void errorHandlers(Router r) {
     r.errorHandler(413, ctx -> OAuthResponses.error(ctx, 413, "invalid_request",
         "request body larger than " + MAX_BODY + " bytes"));
     r.errorHandler(400, ctx -> OAuthResponses.error(ctx, 400, "invalid_request", "malformed request"));
@@ -67,7 +73,6 @@ final class OpRoutes {
       LOG.warn("unexpected failure on {}", ctx.request().path(), ctx.failure());
       OAuthResponses.error(ctx, 500, "server_error", "unexpected error; see the OP log");
     });
-    return r;
   }
 
   /** Answers from an injected fault, if one applies to this call; otherwise passes on (maybe after a delay). */

@@ -96,6 +96,7 @@ public final class OpServer {
       setIssuer(config.issuer());
     }
     Router root = Router.router(vertx);
+    OpRoutes.errorHandlers(root);
     Router main = new OpRoutes(this).router();
     HttpServerOptions opts = new HttpServerOptions().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(16 * 1024);
     return vertx.createHttpServer(opts)
@@ -309,6 +310,7 @@ public final class OpServer {
   /** An access token (RFC 9068 JWT) issued at {@code iat} (whole seconds), remembered by jti. */
   OpState.Access mintAccess(Instant iat, OpConfig.Client c, String sub, String scope, String sid, String familyId,
       Map<String, Object> claims, Instant authTime, StringBuilder serialized) {
+    iat = iat.truncatedTo(ChronoUnit.SECONDS);
     long ttl = seconds(tokensFor(c).accessTtl());
     Instant exp = iat.plusSeconds(ttl);
     String jti = randomToken(16);
@@ -331,6 +333,7 @@ public final class OpServer {
 
   /** An ID token; {@code nonce} only on the first one (a renewed one omits it, Core 12.2). */
   String mintIdToken(Instant iat, OpConfig.Client c, OpState.Family f, String nonce, String accessToken) {
+    iat = iat.truncatedTo(ChronoUnit.SECONDS);
     long ttl = seconds(tokensFor(c).idTtl());
     JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
         .issuer(issuer)

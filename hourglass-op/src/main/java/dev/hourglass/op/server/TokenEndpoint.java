@@ -5,7 +5,6 @@ import dev.hourglass.op.ReuseDetection;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Set;
 
 /**
@@ -23,8 +22,8 @@ final class TokenEndpoint {
   }
 
   void handle(RoutingContext ctx) {
-    // One now per request, truncated to whole seconds so that exp - iat == expires_in exactly.
-    Instant now = op.clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    // One now per request; tokens use it truncated to whole seconds so that exp - iat == expires_in.
+    Instant now = op.clock.instant();
     Params form = new Params(ctx.request().formAttributes());
     String grantType = null;
     String clientId = null;
