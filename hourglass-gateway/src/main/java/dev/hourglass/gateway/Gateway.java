@@ -1,0 +1,234 @@
+package dev.hourglass.gateway;
+
+import dev.hourglass.core.clock.ControllableClock;
+import dev.hourglass.core.event.EventLog;
+import dev.hourglass.core.http.AdminAccess;
+import dev.hourglass.core.http.ClockAdminRoutes;
+import dev.hourglass.core.jose.BoundedHttp;
+import dev.hourglass.gateway.authz.PathRules;
+import dev.hourglass.gateway.crypto.SecretKeys;
+import dev.hourglass.gateway.http.Pages;
+import dev.hourglass.gateway.http.ProtectedHandler;
+import dev.hourglass.gateway.http.SessionEndpoint;
+import dev.hourglass.gateway.http.SessionResolver;
+import dev.hourglass.gateway.http.Unauthenticated;
+import dev.hourglass.gateway.login.LoginFlow;
+import dev.hourglass.gateway.oidc.OidcProvider;
+import dev.hourglass.gateway.proxy.IdentityHeaders;
+import dev.hourglass.gateway.proxy.UpstreamProxy;
+import dev.hourglass.gateway.redirect.RedirectValidator;
+import dev.hourglass.gateway.session.FileSessionStore;
+import dev.hourglass.gateway.session.MemorySessionStore;
+import dev.hourglass.gateway.session.SessionCodec;
+import dev.hourglass.gateway.session.SessionCookie;
+import dev.hourglass.gateway.session.SessionIds;
+import dev.hourglass.gateway.session.SessionStore;
+import dev.hourglass.gateway.session.TransactionCookie;
+import dev.hourglass.gateway.token.SessionUpdates;
+import dev.hourglass.gateway.token.TokenRefresher;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: an OIDC relying party in front of one upstream application.
+ *
+ * <pre>{@code
+ * Gateway.start(vertx, clock, GatewayConfig.load(path, System.getenv()))
+ * }</pre>
+ *
+ * {@link #start} completes once the port is bound; the provider's discovery document and keys load
+ * in the background (retried with back-off while the OP is not up), and {@code /ready} answers 200
+ * only after they have. {@code /ping} always answers 200.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(30);
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final EventLog events;
+  private final GatewayServices services;
+  private final HttpClient opClient;
+  private final Promise<Void> ready = Promise.promise();
+  private HttpServer server;
+  private volatile boolean closed;
+  private long retryTimer = -1;
+
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog events, GatewayServices services, HttpClient opClient) {
+    this.vertx = vertx;
+    this.config = config;
+    this.events = events;
+    this.services = services;
+    this.opClient = opClient;
+  }
+
+  /** Builds the store, binds the port and starts loading the provider's metadata and keys. */
+  public static Future<Gateway> start(Vertx vertx, Clock clock, GatewayConfig config) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(config, "config");
+    if (config.virtualClock() && !(clock instanceof ControllableClock)) {
+      return Future.failedFuture(new IllegalArgumentException("clock: virtual needs a controllable clock (Clocks.create(\"virtual\"))"));
+    }
+    EventLog events = new EventLog("gateway", clock);
+    SecretKeys keys = SecretKeys.fromSecret(config.session().secret());
+    SessionIds ids = keys.sessionIds();
+    Future<SessionStore> storeFuture = switch (config.session().store()) {
+      case "file" -> FileSessionStore.open(vertx, Path.of(config.session().fileDir()),
+          new SessionCodec(keys.sessionAead(), ids), clock, MemorySessionStore.DEFAULT_MAX_ENTRIES).map(s -> (SessionStore) s);
+      default -> Future.succeededFuture(new MemorySessionStore(ids, clock, MemorySessionStore.DEFAULT_MAX_ENTRIES));
+    };
+    return storeFuture.compose(store -> {
+      URI publicUrl = URI.create(config.publicUrl());
+      boolean secure = SessionCookie.secureFor(publicUrl);
+      HttpClient opClient = vertx.createHttpClient(new HttpClientOptions()
+          .setKeepAlive(true)
+          .setConnectTimeout(5_000)
+          .setSsl(config.provider().issuer().startsWith("https:")));
+      BoundedHttp http = new BoundedHttp(vertx, opClient, BoundedHttp.DEFAULT_TIMEOUT, BoundedHttp.DEFAULT_MAX_BYTES);
+      OidcProvider provider = new OidcProvider(config.provider(), http, clock, config.clockSkew(), config.redirectUri());
+      SessionUpdates updates = new SessionUpdates(store, config.session().idleTimeout(), config.session().maxLifetime());
+      TokenRefresher refresher = new TokenRefresher(provider, updates, events,
+          config.session().refreshBeforeExpiry(), ids::logHandle);
+      IdentityHeaders identity = new IdentityHeaders(config.identity());
+      GatewayServices services = new GatewayServices(config, clock, events, provider, store, ids,
+          new SessionCookie(config.session().cookieName(), secure),
+          new TransactionCookie(keys.transactionAead(), clock, secure),
+          new RedirectValidator(config.redirect().allowedOrigins()),
+          updates, refresher, identity, new PathRules(config.rules()),
+          new UpstreamProxy(vertx, config.upstream(), events, identity));
+      Gateway gateway = new Gateway(vertx, config, events, services, opClient);
+      return gateway.listen().map(gateway);
+    });
+  }
+
+  private Future<Void> listen() {
+    Router router = router();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.listenHost())
+        .setPort(config.listenPort())
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(8 * 1024));
+    server.invalidRequestHandler(req -> {
+      // Oversized headers or request lines: a clear 4xx, never a 500.
+      req.response().setStatusCode(431).putHeader("Content-Type", "text/plain").end("request headers too large or malformed\n");
+    });
+    return server.requestHandler(router).listen().map(s -> {
+      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
+      discover(Duration.ofMillis(250));
+      return null;
+    });
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    LoginFlow login = new LoginFlow(services);
+    SessionResolver resolver = new SessionResolver(services);
+    Unauthenticated unauthenticated = new Unauthenticated(services, login);
+    SessionEndpoint sessionEndpoint = new SessionEndpoint(services, resolver, unauthenticated);
+    ProtectedHandler protectedHandler = new ProtectedHandler(services, resolver, unauthenticated);
+
+    if (config.virtualClock() && services.clock() instanceof ControllableClock) {
+      LOG.warn("clock: virtual — this gateway's clock can be moved by anyone on loopback via /_hourglass/clock; never use it in production");
+      new ClockAdminRoutes(services.clock(), events).mount(router, AdminAccess.loopbackOnly());
+    }
+    router.get("/ping").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("pong\n"));
+    router.get("/ready").handler(ctx -> {
+      boolean ok = services.provider().ready();
+      Pages.json(ctx, ok ? 200 : 503, new JsonObject().put("ready", ok)
+          .put("issuer", config.provider().issuer()));
+    });
+    router.get("/oauth2/start").handler(login::start);
+    router.get("/oauth2/callback").handler(login::callback);
+    router.get("/oauth2/session").handler(sessionEndpoint::session);
+    router.get("/oauth2/userinfo").handler(sessionEndpoint::userinfo);
+    router.route("/oauth2/*").handler(ctx -> Pages.jsonError(ctx, 404, "not_found", "no such gateway endpoint"));
+    router.route().handler(protectedHandler::handle);
+    router.route().failureHandler(ctx -> {
+      events.record("INTERNAL_ERROR", "path", ctx.normalizedPath(),
+          "detail", ctx.failure() == null ? String.valueOf(ctx.statusCode()) : ctx.failure().getClass().getSimpleName());
+      if (ctx.failure() != null) {
+        LOG.warn("request failed: {}", ctx.failure().toString());
+      }
+      int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode() : 502;
+      Pages.html(ctx, status, "Request failed", "The gateway could not handle this request.");
+    });
+    return router;
+  }
+
+  /** Loads discovery and JWKS; on failure retries with doubling back-off (real time: it is I/O). */
+  private void discover(Duration backoff) {
+    if (closed) return;
+    services.provider().discover().onComplete(ar -> {
+      if (closed) return;
+      if (ar.succeeded()) {
+        events.record("PROVIDER_READY", "issuer", config.provider().issuer(), "jwks_uri", ar.result().jwksUri());
+        ready.tryComplete();
+      } else {
+        events.record("DISCOVERY_FAILED", "issuer", config.provider().issuer(), "detail", ar.cause().getMessage(),
+            "retry_in_ms", backoff.toMillis());
+        Duration next = backoff.multipliedBy(2).compareTo(MAX_DISCOVERY_BACKOFF) > 0 ? MAX_DISCOVERY_BACKOFF : backoff.multipliedBy(2);
+        retryTimer = vertx.setTimer(backoff.toMillis(), id -> discover(next));
+      }
+    });
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The configured public URL (redirect_uri = public URL + /oauth2/callback). */
+  public String publicUrl() {
+    return config.publicUrl();
+  }
+
+  /** Every auth decision, with its reason code as the type (actor {@code gateway}). */
+  public EventLog events() {
+    return events;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** Completes once discovery and the JWKS have loaded (what {@code /ready} reports). */
+  public Future<Void> ready() {
+    return ready.future();
+  }
+
+  /** The session store (the logout issue and tests use it). */
+  public SessionStore store() {
+    return services.store();
+  }
+
+  /** Shared services for handlers added by later issues (logout, lab). */
+  public GatewayServices services() {
+    return services;
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
+    Future<Void> s = server == null ? Future.succeededFuture() : server.close();
+    return s.compose(v -> services.upstream().close())
+        .compose(v -> opClient.close())
+        .compose(v -> services.store().close())
+        .recover(e -> Future.succeededFuture());
+  }
+
+}
