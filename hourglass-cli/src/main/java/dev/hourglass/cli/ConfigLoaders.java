@@ -1,5 +1,6 @@
 package dev.hourglass.cli;
 
+import dev.hourglass.gateway.GatewayConfig;
 import dev.hourglass.op.OpConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,8 +13,7 @@ final class ConfigLoaders {
     return OpConfig.load(file, env);
   }
 
-  /** TEMPORARY until the gateway branch lands. */
-  static Object loadGateway(Path file, Map<String, String> env) {
-    throw CliException.failure("gateway config loading is not available in this build yet");
+  static GatewayConfig loadGateway(Path file, Map<String, String> env) {
+    return GatewayConfig.load(file, env);
   }
 }
