@@ -32,11 +32,9 @@ final class GatewayLauncher {
     });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        gateway.close().eventually(() -> vertx.close()).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // shutting down anyway
-      }
+      // Ctrl-C / SIGTERM: stop listening, then stop Vert.x, each waited for from this thread (not an event loop).
+      await(gateway.close(), 3);
+      await(vertx.close(), 5);
       stopped.countDown();
     }, "hourglass-gateway-shutdown"));
     stopped.await();
@@ -69,5 +67,12 @@ final class GatewayLauncher {
         + (cfg.virtualClock() ? "  (move it: hourglass clock advance 1h --gateway " + cfg.publicUrl() + ")" : "") + "\n"
         + "  sign in:    " + cfg.publicUrl() + "/oauth2/start   session: " + cfg.publicUrl() + "/oauth2/session\n"
         + "Ctrl-C stops it.\n";
+  }
+  private static void await(io.vertx.core.Future<?> f, int seconds) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // shutting down anyway
+    }
   }
 }

@@ -68,12 +68,9 @@ final class OpLauncher {
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        op.close().eventually(() -> vertx.close()).toCompletionStage().toCompletableFuture()
-            .get(5, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // shutting down anyway
-      }
+      // Ctrl-C / SIGTERM: stop listening, then stop Vert.x, each waited for from this thread (not an event loop).
+      await(op.close(), 3);
+      await(vertx.close(), 5);
       stopped.countDown();
     }, "hourglass-op-shutdown"));
     stopped.await();
@@ -141,5 +138,12 @@ final class OpLauncher {
     b.append("  admin API:  ").append(issuer).append("/_hourglass/{clock,events,keys/rotate,faults}\n");
     b.append("Ctrl-C stops it.\n");
     return b.toString();
+  }
+  private static void await(io.vertx.core.Future<?> f, int seconds) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // shutting down anyway
+    }
   }
 }
