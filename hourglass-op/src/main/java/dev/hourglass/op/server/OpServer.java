@@ -249,7 +249,10 @@ public final class OpServer {
         sends.add(sendBackchannel(c, s, now));
       }
       if (c.frontchannelLogoutUri() != null) {
-        frames.add(appendQuery(c.frontchannelLogoutUri(), Map.of("iss", issuer, "sid", s.sid)));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("iss", issuer);
+        q.put("sid", s.sid);
+        frames.add(appendQuery(c.frontchannelLogoutUri(), q));
       }
     }
     return Future.join(sends).transform(ar -> Future.succeededFuture(frames));
