@@ -122,6 +122,8 @@ public final class Gateway {
         .setHost(config.listenHost())
         .setPort(config.listenPort())
         .setMaxHeaderSize(16 * 1024)
+        // HTTP/1.1 only on plain text, so header limits apply the same to every client.
+        .setHttp2ClearTextEnabled(false)
         .setMaxInitialLineLength(8 * 1024));
     server.invalidRequestHandler(req -> {
       // Oversized headers or request lines: a clear 4xx, never a 500.

@@ -77,10 +77,16 @@ public final class Aead {
     if (encoded == null || associatedData == null || encoded.length() > maxEncodedLength() || !encoded.startsWith(PREFIX)) {
       return Optional.empty();
     }
+    String body = encoded.substring(PREFIX.length());
     byte[] raw;
     try {
-      raw = Base64.getUrlDecoder().decode(encoded.substring(PREFIX.length()));
+      raw = Base64.getUrlDecoder().decode(body);
     } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    // Only the canonical encoding is accepted (no padding, no stray low bits), so each message
+    // has exactly one text form.
+    if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(body)) {
       return Optional.empty();
     }
     return open(raw, 0, associatedData);

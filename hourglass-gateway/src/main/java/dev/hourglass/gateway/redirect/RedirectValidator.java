@@ -43,6 +43,7 @@ public final class RedirectValidator {
   public static final String OK = "REDIRECT_OK";
   public static final String REFUSED = "REDIRECT_REFUSED:";
 
+  private static final Pattern ABSOLUTE_PREFIX = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
   private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\]");
   // Delimiters whose look-alikes browsers or IDNA may fold into the real thing.
@@ -126,7 +127,18 @@ public final class RedirectValidator {
     }
     StringBuilder norm = new StringBuilder(target.length() + 16);
     boolean seenHash = false;
+    // In an absolute URL the authority keeps its brackets (IPv6 literals); everything else gets
+    // the encoding a browser would apply.
+    int pathStart = 0;
+    java.util.regex.Matcher abs = ABSOLUTE_PREFIX.matcher(target);
+    if (abs.find()) {
+      pathStart = abs.end();
+      while (pathStart < target.length() && "/?#".indexOf(target.charAt(pathStart)) < 0) {
+        pathStart++;
+      }
+    }
     for (int i = 0; i < target.length(); ) {
+      int at = i;
       int cp = target.codePointAt(i);
       i += Character.charCount(cp);
       String why = charProblem(cp);
@@ -140,6 +152,8 @@ public final class RedirectValidator {
         norm.append('%');
       } else if (cp == '#' && seenHash) {
         norm.append("%23");
+      } else if ((cp == '[' || cp == ']') && at < pathStart) {
+        norm.appendCodePoint(cp);
       } else if (cp >= 0x80 || " \"<>`^{}|[]".indexOf(cp) >= 0) {
         percentEncode(norm, cp);
       } else {

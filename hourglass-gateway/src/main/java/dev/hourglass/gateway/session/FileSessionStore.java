@@ -66,6 +66,8 @@ public final class FileSessionStore implements SessionStore {
   private final MemorySessionStore memory;
   private final Object[] stripes = new Object[STRIPES];
   private volatile boolean closed;
+  /** The thread that last touched the disk (tests prove it is never an event loop). */
+  volatile String lastIoThread = "";
 
   private FileSessionStore(Vertx vertx, Path dir, SessionCodec codec, Clock clock, long maxEntries) {
     this.vertx = vertx;
@@ -187,6 +189,7 @@ public final class FileSessionStore implements SessionStore {
 
   /** Makes the file for {@code key} match memory: write the live record, or delete the file. */
   private void flush(String key) throws IOException {
+    lastIoThread = Thread.currentThread().getName();
     synchronized (stripes[Math.floorMod(key.hashCode(), STRIPES)]) {
       if (closed) {
         throw new IllegalStateException("session store closed");
@@ -232,6 +235,7 @@ public final class FileSessionStore implements SessionStore {
   }
 
   private void loadAll(Instant now) throws IOException {
+    lastIoThread = Thread.currentThread().getName();
     createDirectory(dir);
     int loaded = 0;
     int expired = 0;

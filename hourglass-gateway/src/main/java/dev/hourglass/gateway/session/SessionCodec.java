@@ -42,6 +42,7 @@ public final class SessionCodec {
   }
 
   private static final int FORMAT = 1;
+  private static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L; // 9999-12-31T23:59:59.999Z
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_LONG_FOR_INTS)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -53,6 +54,11 @@ public final class SessionCodec {
   public SessionCodec(Aead aead, SessionIds ids) {
     this.aead = Objects.requireNonNull(aead, "aead");
     this.ids = Objects.requireNonNull(ids, "ids");
+  }
+
+  /** The codec for the gateway's keys: session AEAD key, store-key MAC key. */
+  public static SessionCodec of(dev.hourglass.gateway.crypto.SecretKeys keys) {
+    return new SessionCodec(keys.sessionAead(), keys.sessionIds());
   }
 
   public SessionIds ids() {
@@ -193,12 +199,12 @@ public final class SessionCodec {
     if (v == null) {
       return null;
     }
+    // Years 1970-9999 only, so no later time arithmetic on a record can overflow.
     if (v instanceof Long l) {
-      try {
-        return Instant.ofEpochMilli(l);
-      } catch (RuntimeException e) {
+      if (l < 0 || l > MAX_EPOCH_MILLIS) {
         throw new IllegalArgumentException("session record: " + k + " out of range");
       }
+      return Instant.ofEpochMilli(l);
     }
     throw new IllegalArgumentException("session record: " + k + " must be epoch millis");
   }

@@ -43,6 +43,10 @@ public final class SessionCookie {
     if (name == null || !COOKIE_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("cookie-name: must be 1-64 token characters");
     }
+    // RFC 6265bis 4.1.3: browsers drop __Host-/__Secure- cookies that lack Secure.
+    if (!secure && (name.startsWith("__Host-") || name.startsWith("__Secure-"))) {
+      throw new IllegalArgumentException("cookie-name: a __Host- or __Secure- name needs a Secure (https) public URL");
+    }
     this.name = name;
     this.secure = secure;
   }

@@ -45,8 +45,8 @@ public final class TransactionCookie {
   public static final String PREFIX = "_hourglass_tx_";
   public static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
   public static final String DEFAULT_PATH = "/oauth2/callback";
-  /** Longest cookie value looked at; a real one is well under 1 KB. */
-  public static final int MAX_VALUE_LENGTH = 3000;
+  /** Longest cookie value written or read (name + value stay under the browsers' 4 KB). */
+  public static final int MAX_VALUE_LENGTH = 3800;
   public static final long DEFAULT_REPLAY_CACHE_SIZE = 100_000;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
@@ -103,9 +103,26 @@ public final class TransactionCookie {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(h).substring(0, 16);
   }
 
-  /** The {@code Set-Cookie} value carrying {@code tx}. */
+  /**
+   * The {@code Set-Cookie} value carrying {@code tx}. Browsers keep at most about 4 KB per cookie;
+   * if the return path makes the value longer than {@link #MAX_VALUE_LENGTH}, the transaction is
+   * stored with return path {@code /} instead (the login still works, it just lands on the home page).
+   *
+   * @throws IllegalArgumentException only when even that does not fit (an absurdly long issuer)
+   */
   public String setCookie(LoginTransaction tx) {
     String name = cookieName(tx.state());
+    String value = seal(name, tx);
+    if (value.length() > MAX_VALUE_LENGTH) {
+      value = seal(name, new LoginTransaction(tx.state(), tx.nonce(), tx.codeVerifier(), "/", tx.createdAt(), tx.issuer()));
+    }
+    if (value.length() > MAX_VALUE_LENGTH) {
+      throw new IllegalArgumentException("issuer: too long for the transaction cookie");
+    }
+    return name + "=" + value + "; Path=" + path + "; Max-Age=" + ttl.getSeconds() + attributes();
+  }
+
+  private String seal(String name, LoginTransaction tx) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("s", tx.state());
     m.put("n", tx.nonce());
@@ -113,17 +130,11 @@ public final class TransactionCookie {
     m.put("rd", tx.returnTo());
     m.put("iat", tx.createdAt().toEpochMilli());
     m.put("iss", tx.issuer());
-    byte[] json;
     try {
-      json = JSON.writeValueAsBytes(m);
+      return aead.encrypt(JSON.writeValueAsBytes(m), aad(name));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    String value = aead.encrypt(json, aad(name));
-    if (value.length() > MAX_VALUE_LENGTH) {
-      throw new IllegalArgumentException("returnTo: too long for the transaction cookie");
-    }
-    return name + "=" + value + "; Path=" + path + "; Max-Age=" + ttl.getSeconds() + attributes();
   }
 
   /** The {@code Set-Cookie} value that removes the transaction cookie of this state. */

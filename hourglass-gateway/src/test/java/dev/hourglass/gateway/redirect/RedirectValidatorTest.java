@@ -190,6 +190,14 @@ class RedirectValidatorTest {
     assertThat(withAllowList.allowedOrigins()).containsExactlyInAnyOrder(ALLOWED, "http://127.0.0.1:3000");
   }
 
+  @Test
+  void ipv6AllowListedOriginWorksAndBracketsInPathsAreEncoded() {
+    RedirectValidator v6 = new RedirectValidator(List.of("http://[::1]:3000"));
+    assertThat(v6.safeTarget("http://[::1]:3000/x?a[]=1")).contains("http://[::1]:3000/x?a%5B%5D=1");
+    assertThat(v6.check("http://[::2]:3000/").reason()).isEqualTo("REDIRECT_REFUSED:origin");
+    assertThat(sameOrigin.safeTarget("/x?a[0]=1")).contains("/x?a%5B0%5D=1");
+  }
+
   // ---- refusals with their reasons ---------------------------------------------------------
 
   @ParameterizedTest(name = "{0} -> {1}")
