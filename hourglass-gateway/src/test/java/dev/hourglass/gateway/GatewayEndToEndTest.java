@@ -9,9 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.hourglass.op.junit.DevOpExtension;
 
 /** Login → proxy → refresh → re-login against the real dev OP, on one controllable clock. */
 class GatewayEndToEndTest {
+  /** A fresh dev OP and controllable clock per test; the gateway runs on that same clock. */
+  @RegisterExtension
+  DevOpExtension opExtension = DevOpExtension.builder().clockStartingAt(Instant.parse("2030-01-01T08:00:00Z")).build();
+
   private GatewayHarness h;
 
   @AfterEach
@@ -25,7 +31,7 @@ class GatewayEndToEndTest {
 
   @Test
   void loginProxiesIdentityRefreshesOnceAndEndsWhenTheRefreshTokenRunsOut() {
-    h = new GatewayHarness().start(c -> refreshTtl(c, Duration.ofHours(2)), """
+    h = new GatewayHarness(opExtension).start(c -> refreshTtl(c, Duration.ofHours(2)), """
         idle-timeout: 3h
         max-lifetime: 12h
         refresh-before-expiry: 60s
@@ -83,7 +89,7 @@ class GatewayEndToEndTest {
 
   @Test
   void idleTimeoutEndsTheSessionExactlyOnTime() {
-    h = new GatewayHarness().start(c -> c, """
+    h = new GatewayHarness(opExtension).start(c -> c, """
         idle-timeout: 30m
         max-lifetime: 8h
         """, "");
@@ -103,7 +109,7 @@ class GatewayEndToEndTest {
 
   @Test
   void maxLifetimeEndsTheSessionExactlyOnTimeDespiteActivity() {
-    h = new GatewayHarness().start(c -> c, """
+    h = new GatewayHarness(opExtension).start(c -> c, """
         idle-timeout: 0
         max-lifetime: 2h
         """, "");
@@ -125,7 +131,7 @@ class GatewayEndToEndTest {
 
   @Test
   void sessionEndpointKeepsWorkingThroughEightHoursOfRefreshes() {
-    h = new GatewayHarness().start(c -> refreshTtl(c, Duration.ofHours(10)), """
+    h = new GatewayHarness(opExtension).start(c -> refreshTtl(c, Duration.ofHours(10)), """
         idle-timeout: 2h
         max-lifetime: 10h
         """, "");
@@ -142,7 +148,7 @@ class GatewayEndToEndTest {
 
   @Test
   void unauthenticatedBrowserIsSentToTheOpAndApiGets401() {
-    h = new GatewayHarness().start();
+    h = new GatewayHarness(opExtension).start();
     GatewayHarness.Browser b = h.browser();
     HttpResponse<String> nav = b.get("/deep/page?q=1", "Accept", "text/html,application/xhtml+xml");
     assertThat(nav.statusCode()).isEqualTo(302);

@@ -32,8 +32,9 @@ final class GatewayHarness implements AutoCloseable {
   static final String CLIENT_SECRET = "gw-test-secret-0123456789";
   static final String SECRET = "0123456789abcdef0123456789abcdef-test-secret";
 
-  final Vertx vertx = Vertx.vertx();
-  final ControllableClock clock = ControllableClock.startingAt(Instant.parse("2030-01-01T08:00:00Z"));
+  final Vertx vertx;
+  final ControllableClock clock;
+  private final boolean ownsOp;
   DevOp op;
   Gateway gateway;
   HttpServer upstream;
@@ -42,7 +43,21 @@ final class GatewayHarness implements AutoCloseable {
   String extraYaml = "";
   String sessionYaml = "";
 
+  /** Own Vert.x, clock and OP. */
   GatewayHarness() {
+    this.vertx = Vertx.vertx();
+    this.clock = ControllableClock.startingAt(Instant.parse("2030-01-01T08:00:00Z"));
+    this.ownsOp = true;
+    this.gatewayPort = freePort();
+    this.publicUrl = "http://127.0.0.1:" + gatewayPort;
+  }
+
+  /** The OP, clock and Vert.x of a {@link DevOpExtension}: the gateway runs on the OP's clock. */
+  GatewayHarness(dev.hourglass.op.junit.DevOpExtension ext) {
+    this.vertx = ext.vertx();
+    this.clock = ext.clock();
+    this.op = ext.op();
+    this.ownsOp = false;
     this.gatewayPort = freePort();
     this.publicUrl = "http://127.0.0.1:" + gatewayPort;
   }
@@ -51,7 +66,9 @@ final class GatewayHarness implements AutoCloseable {
   GatewayHarness start(UnaryOperator<OpConfig.Client> client, String sessionYaml, String extraYaml) {
     this.sessionYaml = sessionYaml;
     this.extraYaml = extraYaml;
-    op = await(DevOp.start(vertx, clock, OpConfig.demo().withPort(0)));
+    if (op == null) {
+      op = await(DevOp.start(vertx, clock, OpConfig.demo().withPort(0)));
+    }
     op.registerClient(client.apply(OpConfig.Client.confidential(CLIENT_ID, CLIENT_SECRET, publicUrl + "/oauth2/callback")
         .withPostLogoutRedirectUris(List.of(publicUrl + "/"))));
     upstream = await(vertx.createHttpServer().requestHandler(req -> {
@@ -201,9 +218,10 @@ final class GatewayHarness implements AutoCloseable {
   public void close() {
     try {
       if (gateway != null) await(gateway.close());
-      if (op != null) await(op.close());
+      if (upstream != null) await(upstream.close());
+      if (ownsOp && op != null) await(op.close());
     } finally {
-      await(vertx.close());
+      if (ownsOp) await(vertx.close());
     }
   }
 }

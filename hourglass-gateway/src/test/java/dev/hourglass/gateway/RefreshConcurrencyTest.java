@@ -13,9 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.hourglass.op.junit.DevOpExtension;
 
 /** Single-flight refresh: many requests of one session at the refresh boundary → one grant. */
 class RefreshConcurrencyTest {
+  @RegisterExtension
+  DevOpExtension opExtension = new DevOpExtension();
+
   private GatewayHarness h;
 
   @AfterEach
@@ -25,7 +30,7 @@ class RefreshConcurrencyTest {
 
   @Test
   void fiftyConcurrentRequestsAcrossTheRefreshBoundaryMakeExactlyOneRefreshGrant() {
-    h = new GatewayHarness().start(
+    h = new GatewayHarness(opExtension).start(
         c -> c.withTokens(new OpConfig.Tokens(null, null, null, null, null, null, true,
             ReuseDetection.REVOKE_FAMILY.configName(), null)),
         "idle-timeout: 2h\n", "");

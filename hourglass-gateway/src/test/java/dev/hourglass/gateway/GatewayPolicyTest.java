@@ -1,0 +1,176 @@
+package dev.hourglass.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hourglass.op.Fault;
+import dev.hourglass.op.junit.DevOpExtension;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Rules, claim requirements, OP outages, upstream failures, opt-in token headers, virtual clock. */
+class GatewayPolicyTest {
+  @RegisterExtension
+  DevOpExtension opExtension = DevOpExtension.builder().clockStartingAt(Instant.parse("2030-01-01T08:00:00Z")).build();
+
+  private GatewayHarness h;
+
+  @AfterEach
+  void tearDown() {
+    if (h != null) h.close();
+  }
+
+  static final String RULES = """
+      rules:
+        - path: /public/
+          public: true
+        - path: /static/*.css
+          public: true
+        - path: /admin/**
+          require:
+            - claim: groups
+              contains: admins
+        - path: /mail/
+          require:
+            - claim: email
+              regex: "[a-z]+@example\\\\.test"
+        - path: /api/
+          api: true
+      identity:
+        pass-access-token: true
+        pass-id-token: true
+        headers:
+          X-User-Name: name
+      session:
+        secret: will-be-overridden-by-the-harness-secret
+      """;
+
+  private GatewayHarness withRules() {
+    // The harness writes session: itself; keep only rules and identity from RULES.
+    String extra = RULES.substring(0, RULES.indexOf("session:"));
+    return new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\n", extra);
+  }
+
+  @Test
+  void publicPathsNeedNoSessionAndStillLoseSpoofedIdentity() {
+    h = withRules();
+    GatewayHarness.Browser b = h.browser();
+    JsonObject echo = b.json("/public/info", "X-Forwarded-User", "mallory", "Authorization", "Bearer forged");
+    JsonObject headers = GatewayEndToEndTest.lower(echo.getJsonObject("headers"));
+    assertThat(headers.containsKey("x-forwarded-user")).isFalse();
+    assertThat(headers.containsKey("authorization")).isFalse();
+    assertThat(b.get("/static/site.css").statusCode()).isEqualTo(200);
+    // A glob '*' stays within one segment.
+    assertThat(b.get("/static/deep/site.css", "Accept", "text/html").statusCode()).isEqualTo(302);
+    // Dot segments cannot escape a rule.
+    assertThat(b.get("/public/../secret", "Accept", "application/json").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void claimRequirementsGive403AndTheApiRuleGives401() {
+    h = withRules();
+    GatewayHarness.Browser alice = h.browser();
+    GatewayHarness.Browser bob = h.browser();
+    assertThat(alice.login("alice", "/").statusCode()).isEqualTo(200);
+    assertThat(bob.login("bob", "/").statusCode()).isEqualTo(200);
+    assertThat(alice.get("/admin/panel").statusCode()).isEqualTo(200);
+    HttpResponse<String> denied = bob.get("/admin/panel", "Accept", "text/html");
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(denied.body()).contains("Forbidden");
+    assertThat(bob.get("/admin/panel", "Accept", "application/json").body()).contains("\"error\":\"forbidden\"");
+    assertThat(h.gatewayEvents("AUTHZ_DENIED:rule-3")).hasSize(2);
+    assertThat(bob.get("/mail/inbox").statusCode()).isEqualTo(200);
+
+    // api: true → 401 even for a browser-looking request.
+    HttpResponse<String> anon = h.browser().get("/api/x", "Accept", "text/html");
+    assertThat(anon.statusCode()).isEqualTo(401);
+
+    // Opt-in token headers and configured claim headers.
+    JsonObject headers = GatewayEndToEndTest.lower(alice.json("/app", "Authorization", "Bearer forged").getJsonObject("headers"));
+    assertThat(headers.getString("authorization")).startsWith("Bearer ").isNotEqualTo("Bearer forged");
+    assertThat(headers.getString("x-forwarded-id-token")).contains(".");
+    assertThat(headers.getString("x-user-name")).isEqualTo("Alice Liddell");
+    // Tokens are never in the event log.
+    String token = headers.getString("authorization").substring(7);
+    assertThat(h.gateway.events().snapshot()).allSatisfy(e -> assertThat(e.toMap().toString()).doesNotContain(token));
+  }
+
+  @Test
+  void opOutageDefersRefreshWhileTheAccessTokenIsValidAndRecovers() {
+    h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\n", "");
+    GatewayHarness.Browser b = h.browser();
+    GatewayHarness.Browser api = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    assertThat(api.login("bob", "/").statusCode()).isEqualTo(200);
+    h.clock.advance(Duration.ofMinutes(59).plusSeconds(10));
+    h.op.faults().inject(Fault.downUntil("token", h.clock.instant().plus(Duration.ofMinutes(10)), null, null));
+    assertThat(b.get("/x").statusCode()).isEqualTo(200);
+    assertThat(h.gatewayEvents("REFRESH_DEFERRED:op_unreachable")).hasSize(1);
+
+    h.clock.advance(Duration.ofMinutes(2)); // access tokens expired, OP still down
+    HttpResponse<String> page = b.get("/x", "Accept", "text/html");
+    assertThat(page.statusCode()).isEqualTo(503);
+    HttpResponse<String> xhr = api.get("/x", "Accept", "application/json");
+    assertThat(xhr.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(xhr.body()).getString("reason")).isEqualTo("REFRESH_FAILED:op_unreachable");
+
+    h.clock.advance(Duration.ofMinutes(9)); // OP back
+    assertThat(b.get("/x").statusCode()).isEqualTo(200);
+    assertThat(api.get("/x", "Accept", "application/json").statusCode()).isEqualTo(200);
+    assertThat(h.gatewayEvents("REFRESH_OK")).hasSize(2);
+  }
+
+  @Test
+  void upstreamDownGivesAClear502Page() {
+    h = new GatewayHarness(opExtension).start();
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    GatewayHarness.await(h.upstream.close());
+    HttpResponse<String> r = b.get("/x");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).contains("cannot be reached");
+    assertThat(h.gatewayEvents("UPSTREAM_ERROR")).hasSize(1);
+    h.upstream = null;
+  }
+
+  @Test
+  void requestBodiesStreamToTheUpstream() {
+    h = new GatewayHarness(opExtension).start();
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    String body = "x".repeat(300_000);
+    HttpResponse<String> r = b.send(HttpRequest.newBuilder(URI.create(h.publicUrl + "/upload"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)), "Content-Type", "text/plain", "Accept", "application/json");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getString("body")).hasSize(300_000);
+  }
+
+  @Test
+  void virtualClockExposesTheClockAdminApi() {
+    h = new GatewayHarness(opExtension).start();
+    // The harness config says clock: system; start a second gateway with clock: virtual on the same clock.
+    GatewayConfig base = h.config();
+    GatewayConfig virtual = new GatewayConfig("127.0.0.1:0", base.publicUrl(), base.upstream(), base.provider(), base.session(),
+        base.logout(), base.identity(), base.clockSkew(), "virtual", base.rules(), base.trustedProxies(), base.redirect());
+    Gateway g = GatewayHarness.await(Gateway.start(h.vertx, h.clock, virtual));
+    try {
+      GatewayHarness.Browser b = h.browser();
+      HttpResponse<String> before = b.get("http://127.0.0.1:" + g.port() + "/_hourglass/clock");
+      assertThat(before.statusCode()).isEqualTo(200);
+      HttpResponse<String> moved = b.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/_hourglass/clock"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"advance\":\"1h\"}")), "Content-Type", "application/json");
+      assertThat(moved.statusCode()).isEqualTo(200);
+      assertThat(h.clock.instant()).isEqualTo(Instant.parse("2030-01-01T09:00:00Z"));
+      // The system-clock gateway does not expose it (the path is proxied like any other and needs a login).
+      assertThat(b.get("/_hourglass/clock", "Accept", "application/json").statusCode()).isEqualTo(401);
+    } finally {
+      GatewayHarness.await(g.close());
+    }
+  }
+}
