@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
         ""
     },
     subcommands = {
+        LabCommand.class,
+        ScenarioCommand.class,
         OpCommand.class,
         GatewayCommand.class,
         ConfigCommand.class,
