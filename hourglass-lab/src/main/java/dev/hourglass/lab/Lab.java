@@ -122,7 +122,8 @@ public final class Lab implements LabHandle {
     base.put("upstream", "http://127.0.0.1:" + upstreamPort);
     base.put("provider", new LinkedHashMap<>(Map.of("issuer", issuer, "client-id", CLIENT_ID, "client-secret", "gateway-secret",
         "scopes", List.of("openid", "profile", "email", "offline_access"))));
-    base.put("session", new LinkedHashMap<>(Map.of("secret", randomSecret())));
+    // Lab defaults let a person advance an hour or two without the session idling out.
+    base.put("session", new LinkedHashMap<>(Map.of("secret", randomSecret(), "idle-timeout", "2h", "max-lifetime", "12h")));
     base.put("logout", new LinkedHashMap<>(Map.of("post-logout-redirect", "/oauth2/lab")));
     base.put("clock", "virtual");
     Map<String, Object> merged = deepMerge(base, options.gateway());

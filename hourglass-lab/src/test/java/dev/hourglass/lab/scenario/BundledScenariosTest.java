@@ -39,12 +39,7 @@ class BundledScenariosTest {
   }
 
   static Path repoRoot() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isDirectory(p.resolve("scenarios"))) {
-      p = p.getParent();
-    }
-    if (p == null) throw new IllegalStateException("no scenarios/ folder above " + Path.of("").toAbsolutePath());
-    return p;
+    return BundledScenariosTestSupport.repoRoot();
   }
 
   @ParameterizedTest(name = "{0}")
