@@ -4,8 +4,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hourglass.core.clock.ControllableClock;
 import dev.hourglass.core.event.EventLog;
-import dev.hourglass.core.http.AdminAccess;
-import dev.hourglass.core.http.ClockAdminRoutes;
 import dev.hourglass.op.Faults;
 import dev.hourglass.op.OpConfig;
 import dev.hourglass.op.OpSettings;
