@@ -124,6 +124,8 @@ public final class Gateway {
         .setMaxHeaderSize(16 * 1024)
         // HTTP/1.1 only on plain text, so header limits apply the same to every client.
         .setHttp2ClearTextEnabled(false)
+        // Slow or stuck clients do not hold connections forever.
+        .setIdleTimeout(120)
         .setMaxInitialLineLength(8 * 1024));
     server.invalidRequestHandler(req -> {
       // Oversized headers or request lines: a clear 4xx, never a 500.
