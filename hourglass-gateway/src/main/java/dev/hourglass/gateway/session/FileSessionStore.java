@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,10 +136,10 @@ public final class FileSessionStore implements SessionStore {
     } catch (IllegalArgumentException | NullPointerException e) {
       return Future.failedFuture(e);
     }
-    return vertx.executeBlocking(() -> {
+    return blocking(() -> {
       flush(key);
       return null;
-    }, false);
+    });
   }
 
   @Override
@@ -150,10 +152,10 @@ public final class FileSessionStore implements SessionStore {
       return Future.succeededFuture(false);
     }
     boolean existed = memory.remove(key.get());
-    return vertx.executeBlocking(() -> {
+    return blocking(() -> {
       flush(key.get());
       return existed;
-    }, false);
+    });
   }
 
   @Override
@@ -169,7 +171,7 @@ public final class FileSessionStore implements SessionStore {
   /** Stops writing: saves already running finish, later ones fail. Files stay for the next open. */
   @Override
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
+    Callable<Void> closing = () -> {
       for (Object stripe : stripes) {
         synchronized (stripe) {
           closed = true;
@@ -179,7 +181,26 @@ public final class FileSessionStore implements SessionStore {
       memory.close();
       releaseLock();
       return null;
-    }, false);
+    };
+    try {
+      return vertx.executeBlocking(closing, false);
+    } catch (RejectedExecutionException e) {
+      // Vert.x is already shut down: close here, the lock must still be released.
+      try {
+        return Future.succeededFuture(closing.call());
+      } catch (Exception ex) {
+        return Future.failedFuture(ex);
+      }
+    }
+  }
+
+  /** Runs file I/O on the worker pool; a shut-down Vert.x gives a failed future, not an exception. */
+  private <T> Future<T> blocking(Callable<T> task) {
+    try {
+      return vertx.executeBlocking(task, false);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Live sessions held (tests). */
@@ -192,10 +213,11 @@ public final class FileSessionStore implements SessionStore {
     if (closed) {
       return;
     }
-    vertx.executeBlocking(() -> {
+    // Runs inside Caffeine's eviction: must not throw. A missed delete is redone at the next open.
+    blocking(() -> {
       flush(key);
       return null;
-    }, false).onFailure(e -> LOG.warn("session store: could not remove evicted record {}: {}", key, e.toString()));
+    }).onFailure(e -> LOG.warn("session store: could not remove evicted record {}: {}", key, e.toString()));
   }
 
   /** Makes the file for {@code key} match memory: write the live record, or delete the file. */

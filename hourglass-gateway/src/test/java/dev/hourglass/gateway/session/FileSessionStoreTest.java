@@ -263,6 +263,23 @@ class FileSessionStoreTest {
   }
 
   @Test
+  void afterVertxShutsDownTheStoreFailsCleanlyAndStillReleasesItsLock() throws Exception {
+    FileSessionStore store = open();
+    Session a = Sessions.session("alice", "sid-a");
+    await(store.save(a, retain));
+    Vertx other = Vertx.vertx();
+    try {
+      await(vertx.close());
+      assertThat(store.save(Sessions.session("bob", "b"), retain).failed()).isTrue();
+      await(store.close());
+      FileSessionStore next = await(FileSessionStore.open(other, dir, Sessions.codec(), clock, 100));
+      assertThat(await(next.load(a.id()))).isPresent();
+    } finally {
+      await(other.close());
+    }
+  }
+
+  @Test
   void killMinus9LosesNoSessionThatWasWritten() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
