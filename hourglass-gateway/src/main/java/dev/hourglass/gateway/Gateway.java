@@ -110,7 +110,8 @@ public final class Gateway {
           new TransactionCookie(keys.transactionAead(), clock, secure),
           new RedirectValidator(config.redirect().allowedOrigins()),
           updates, refresher, identity, new PathRules(config.rules()),
-          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity));
+          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity),
+          keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient);
       return gateway.listen().map(gateway);
     });
