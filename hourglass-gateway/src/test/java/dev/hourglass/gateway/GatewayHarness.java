@@ -41,6 +41,8 @@ final class GatewayHarness implements AutoCloseable {
   final int gatewayPort;
   final String publicUrl;
   String extraYaml = "";
+  /** When set, the gateway proxies here instead of the echo upstream. */
+  String upstreamOverride;
   String sessionYaml = "";
 
   /** Own Vert.x, clock and OP. */
@@ -91,6 +93,11 @@ final class GatewayHarness implements AutoCloseable {
     await(gateway.ready());
   }
 
+  void restartGatewayWith(String extraYaml) {
+    this.extraYaml = extraYaml;
+    restartGateway();
+  }
+
   void restartGateway() {
     await(gateway.close());
     startGateway();
@@ -111,7 +118,7 @@ final class GatewayHarness implements AutoCloseable {
         %s
         clock-skew: 60s
         %s
-        """.formatted(gatewayPort, publicUrl, upstream.actualPort(), op.issuer(), CLIENT_ID, SECRET,
+        """.formatted(gatewayPort, publicUrl, upstreamOverride != null ? Integer.parseInt(upstreamOverride.substring(upstreamOverride.lastIndexOf(':') + 1)) : upstream.actualPort(), op.issuer(), CLIENT_ID, SECRET,
         sessionYaml.indent(2).stripTrailing(), extraYaml);
     return GatewayConfig.parse("test-gateway.yaml", yaml, Map.of("SECRET_FROM_ENV", CLIENT_SECRET));
   }
@@ -144,7 +151,7 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Logs in headlessly: /oauth2/start?login_hint=user&rd=rd, OP auto-login, callback. Returns the final response. */
     HttpResponse<String> login(String user, String rd) {
-      HttpResponse<String> r = get("/oauth2/start?login_hint=" + user + "&rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8));
+      HttpResponse<String> r = get("/oauth2/start?login_hint=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8) + "&rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8));
       return follow(r, 5);
     }
 
