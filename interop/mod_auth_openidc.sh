@@ -33,6 +33,12 @@ elif "$PEERS/upstream/start.sh" >/dev/null 2>"$TMP/upstream.err"; then
 else
   fail "upstream peer did not start: $(tail -3 "$TMP/upstream.err")"; exit 1
 fi
+# An httpd left running by an earlier step of the same ./test run (same PEERS_RUN) points at another
+# OP: stop it through its own script (by its PID file), then start ours.
+if [[ -s "$PEERS_RUN/httpd.pid" ]] && kill -0 "$(cat "$PEERS_RUN/httpd.pid")" 2>/dev/null; then
+  echo "stopping the httpd peer an earlier step of this run left running"
+  "$PEERS/mod_auth_openidc/stop.sh" >/dev/null 2>&1
+fi
 if port_busy 8081; then
   fail "127.0.0.1:8081 is already in use (another httpd?); mod_auth_openidc must listen there (redirect_uri)"; exit 1
 fi

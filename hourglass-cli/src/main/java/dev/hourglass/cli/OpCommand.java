@@ -57,7 +57,7 @@ final class OpCommand implements Callable<Integer> {
   Boolean autoLogin;
 
   @Option(names = "--clock", paramLabel = "system|virtual",
-      description = "system, or virtual (starts at the real now; moves only when told): ${COMPLETION-CANDIDATES}.")
+      description = "system, or virtual (starts at the real now; moves only when told).")
   ClockMode clock;
 
   @Override

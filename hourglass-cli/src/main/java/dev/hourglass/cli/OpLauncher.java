@@ -113,6 +113,8 @@ final class OpLauncher {
     b.append("  tokens:     access ").append(Durations.format(t.accessTtl()))
         .append(", id ").append(Durations.format(t.idTtl()))
         .append(", refresh ").append(Durations.format(t.refreshTtl()))
+        .append(", session ").append(Durations.format(t.sessionTtl()))
+        .append("; rotation ").append(t.refreshRotation()).append(", reuse detection ").append(t.reuseDetection())
         .append("; refresh returns id token: ").append(t.refreshReturnsIdToken())
         .append("; expired hint at logout: ").append(cfg.logout().expiredHintPolicy().configName())
         .append("; auto-login (login_hint): ").append(cfg.autoLogin() ? "on" : "off").append('\n');
@@ -128,6 +130,12 @@ final class OpLauncher {
         b.append("  confidential").append(showSecrets ? ", secret " + c.clientSecret() : "");
       }
       b.append("\n      redirect-uris: ").append(String.join(" ", c.redirectUris())).append('\n');
+      if (!c.postLogoutRedirectUris().isEmpty()) {
+        b.append("      post-logout-redirect-uris: ").append(String.join(" ", c.postLogoutRedirectUris())).append('\n');
+      }
+      if (c.backchannelLogoutUri() != null) {
+        b.append("      backchannel-logout-uri: ").append(c.backchannelLogoutUri()).append('\n');
+      }
     }
     b.append("  users:      ");
     b.append(cfg.users().stream().map(u -> {

@@ -144,4 +144,20 @@ class ClockCommandTest {
     assertThat(r.err()).contains("cannot reach").contains("connection refused");
     assertThat(r.err().strip().lines()).hasSize(1);
   }
+
+  @Test
+  void aServerOnTheSystemClockSaysItCannotBeMoved() throws Exception {
+    Router router = Router.router(vertx);
+    java.time.Clock system = java.time.Clock.fixed(start, java.time.ZoneOffset.UTC); // any non-controllable clock
+    new ClockAdminRoutes(system, new EventLog("op", system)).mount(router, AdminAccess.loopbackOnly());
+    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    String systemUrl = "http://127.0.0.1:" + server.actualPort();
+    CliRun show = CliRun.execute("clock", "show", "--op", systemUrl);
+    assertThat(show.exitCode()).isZero();
+    assertThat(show.out()).contains("[system clock: cannot be moved]");
+    CliRun advance = CliRun.execute("clock", "advance", "1h", "--op", systemUrl);
+    assertThat(advance.exitCode()).isEqualTo(1);
+    assertThat(advance.err()).contains("HTTP 409").contains("clock: virtual");
+  }
 }

@@ -101,6 +101,11 @@ class GatewayCommandTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(start.statusCode()).isBetween(300, 399);
       assertThat(start.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith(op.issuer() + "/authorize"));
+      // the gateway on clock: virtual serves the same clock API; the CLI moves it with --gateway
+      java.time.Instant before = clock.instant();
+      CliRun advance = CliRun.execute("clock", "advance", "90m", "--gateway", "http://127.0.0.1:" + gw.port());
+      assertThat(advance.exitCode()).as(advance.err()).isZero();
+      assertThat(clock.instant()).isEqualTo(before.plus(java.time.Duration.ofMinutes(90)));
       gw.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -133,4 +133,18 @@ class MainTest {
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).startsWith("hourglass ");
   }
+
+  @Test
+  void runtimeFailuresAreOneLineAndDebugAddsTheStackTrace() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    CliRun plain = CliRun.execute("clock", "show", "--op", "http://127.0.0.1:" + port);
+    assertThat(plain.exitCode()).isEqualTo(1);
+    assertThat(plain.err()).doesNotContain("\tat ");
+    CliRun debug = CliRun.execute("clock", "show", "--op", "http://127.0.0.1:" + port, "--debug");
+    assertThat(debug.exitCode()).isEqualTo(1);
+    assertThat(debug.err()).contains("cannot reach").contains("\tat dev.hourglass.cli.");
+  }
 }

@@ -119,7 +119,9 @@ class OpCommandTest {
       assertThat(banner).contains("issuer:     " + op.issuer() + "\n")
           .contains("gateway  confidential, secret gateway-secret").contains("demo-spa  public, PKCE required")
           .contains("alice (Alice Liddell)").contains("access 20s").contains("now 2026-01-01T00:00:00Z")
-          .contains("hourglass clock advance 1h --op " + op.issuer());
+          .contains("hourglass clock advance 1h --op " + op.issuer())
+          .contains("post-logout-redirect-uris: http://127.0.0.1:8080/")
+          .contains("reuse detection revoke-family");
       assertThat(OpLauncher.banner(op, cfg, false)).doesNotContain("gateway-secret");
       HttpResponse<String> discovery = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create(op.issuer() + "/.well-known/openid-configuration")).build(),
@@ -145,6 +147,23 @@ class OpCommandTest {
           .isInstanceOf(CliException.class)
           .hasMessageContaining("address already in use")
           .hasMessageContaining("--port");
+    }
+  }
+
+  @Test
+  void hostileFlagValuesAreRefusedBeforeAnythingStarts() {
+    for (String[] args : new String[][] {
+        {"op", "--port", "-1"},
+        {"op", "--port", "70000"},
+        {"op", "--issuer", "http://127.0.0.1:9090/?x=1"},
+        {"op", "--issuer", "javascript:alert(1)"},
+        {"op", "--issuer", "http://127.0.0.1:9090#frag"},
+        {"op", "--access-ttl", "0"}}) {
+      assertThatThrownBy(() -> resolve(Map.of(), args)).as(String.join(" ", args))
+          .isInstanceOfSatisfying(CliException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.getMessage()).startsWith("hourglass op: --");
+          });
     }
   }
 }
