@@ -117,6 +117,30 @@ class ModAuthOpenidcInteropTest {
     assertThat(info()).isNull();
   }
 
+  /**
+   * The seed's bug, reproduced with the real httpd + mod_auth_openidc in seconds: the OP never
+   * renews the ID token and refuses an expired id_token_hint. An hour after login, mod_auth_openidc
+   * sends the stale ID token as the hint, and the OP keeps its session: the user is not logged out.
+   * The OP's clock is advanced instead of waiting (mod_auth_openidc does not look at the ID token's
+   * expiry at logout; the OP's verdict is what decides).
+   */
+  @Test
+  void seedBugAnExpiredHintFromModAuthOpenidcIsRefusedAndTheOpSessionSurvives() {
+    ext.op().setExpiredHintPolicy(ExpiredHintPolicy.REJECT);
+    ext.op().setRefreshReturnsIdToken(null, false);
+    login("alice");
+    assertThat(info()).isNotNull();
+    ext.clock().advance(Duration.ofMinutes(61));
+
+    HttpResponse<Buffer> rpLogout = get(rp + "/redirect_uri?logout=" + java.net.URLEncoder.encode(rp + "/", StandardCharsets.UTF_8));
+    assertThat(rpLogout.getHeader("Location")).startsWith(ext.issuer() + "/logout?").contains("id_token_hint=");
+    HttpResponse<Buffer> opLogout = get(rpLogout.getHeader("Location"));
+    assertThat(opLogout.statusCode()).as("the strict OP answers with an error page, not a redirect").isGreaterThanOrEqualTo(400);
+    assertThat(ext.events().matching(e -> e.type().equals("logout_rejected")))
+        .singleElement().satisfies(e -> assertThat(e.field("error")).contains("expired"));
+    assertThat(ext.events().count("logout")).as("the OP session was NOT ended").isZero();
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
