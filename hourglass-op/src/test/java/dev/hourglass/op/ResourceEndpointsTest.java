@@ -168,4 +168,28 @@ class ResourceEndpointsTest {
         .sendForm(OpTestClient.multi(params("token", t.getString("refresh_token")))));
     client.refresh(t.getString("refresh_token"), 200);
   }
+
+  @Test
+  void browserClientsGetCorsOnTheTokenEndpoint() {
+    HttpResponse<Buffer> pre = OpTestClient.await(client.web.requestAbs(io.vertx.core.http.HttpMethod.OPTIONS, client.url("/token"))
+        .putHeader("Origin", "http://127.0.0.1:5173").putHeader("Access-Control-Request-Method", "POST").send());
+    assertThat(pre.statusCode()).isEqualTo(204);
+    assertThat(pre.getHeader("Access-Control-Allow-Origin")).isEqualTo("*");
+    assertThat(client.gatewayToken(params("grant_type", "client_credentials")).getHeader("Access-Control-Allow-Origin")).isEqualTo("*");
+  }
+
+  @Test
+  void sessionTtlPerClientBoundsSso() {
+    ext.op().registerClient(ext.op().client("gateway").orElseThrow()
+        .withTokens(new OpConfig.Tokens(null, null, null, null, null, Duration.ofMinutes(15), null, null, null)));
+    client.login("alice");
+    clock.advance(Duration.ofMinutes(14));
+    HttpResponse<Buffer> ok = client.authorize(params("client_id", "gateway", "redirect_uri", OpTestClient.REDIRECT,
+        "response_type", "code", "scope", "openid", "prompt", "none"));
+    assertThat(OpTestClient.query(ok)).containsKey("code");
+    clock.advance(Duration.ofMinutes(1));
+    HttpResponse<Buffer> gone = client.authorize(params("client_id", "gateway", "redirect_uri", OpTestClient.REDIRECT,
+        "response_type", "code", "scope", "openid", "prompt", "none"));
+    assertThat(OpTestClient.query(gone)).containsEntry("error", "login_required");
+  }
 }

@@ -39,6 +39,7 @@ public final class DevOpExtension
   private final OpConfig config;
   private final Instant start;
   private final Vertx sharedVertx;
+  private final ControllableClock sharedClock;
   private boolean perClass;
   private Vertx vertx;
   private ControllableClock clock;
@@ -48,6 +49,7 @@ public final class DevOpExtension
     this.config = b.config;
     this.start = b.start;
     this.sharedVertx = b.vertx;
+    this.sharedClock = b.clock;
   }
 
   /** An OP with the demo config ({@link OpConfig#demo()}), auto-login on. */
@@ -63,6 +65,16 @@ public final class DevOpExtension
     private OpConfig config = OpConfig.demo();
     private Instant start;
     private Vertx vertx;
+    private ControllableClock clock;
+
+    /**
+     * Run the OP on this clock (e.g. one shared with a gateway under test) instead of a fresh one.
+     * With an instance field the clock is then NOT reset between tests.
+     */
+    public Builder clock(ControllableClock clock) {
+      this.clock = clock;
+      return this;
+    }
 
     /** The config; its port is replaced by 0 (random) and a null issuer follows the port. */
     public Builder config(OpConfig config) {
@@ -143,7 +155,8 @@ public final class DevOpExtension
 
   private void startOp() throws Exception {
     vertx = sharedVertx != null ? sharedVertx : Vertx.vertx();
-    clock = start != null ? ControllableClock.startingAt(start) : ControllableClock.startingNow();
+    clock = sharedClock != null ? sharedClock
+        : start != null ? ControllableClock.startingAt(start) : ControllableClock.startingNow();
     op = DevOp.start(vertx, clock, config.withPort(0)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

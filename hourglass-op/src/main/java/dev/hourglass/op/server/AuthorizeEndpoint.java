@@ -161,7 +161,7 @@ final class AuthorizeEndpoint {
       throw new RedirectError("login_required", "no active login session at the OP");
     }
     if (op.settings.autoLogin() && loginHint != null && validUsername(loginHint) == null) {
-      OpState.Session s = op.newSession(loginHint, now, "auto-login");
+      OpState.Session s = op.newSession(loginHint, client, now, "auto-login");
       issueCode(ctx, client, redirectUri, scope, state, nonce, challenge, s, now, true);
       return;
     }
@@ -236,7 +236,7 @@ final class AuthorizeEndpoint {
       Html.error(ctx, 400, "invalid_client", "The client is no longer registered.");
       return;
     }
-    OpState.Session s = op.newSession(username.trim(), now, "form");
+    OpState.Session s = op.newSession(username.trim(), client, now, "form");
     issueCode(ctx, client, tx.redirectUri(), tx.scope(), tx.state(), tx.nonce(), tx.codeChallenge(), s, now, true);
   }
 

@@ -36,6 +36,21 @@ final class OpRoutes {
     ResourceEndpoints resources = new ResourceEndpoints(op);
     LogoutEndpoint logout = new LogoutEndpoint(op);
 
+    // CORS for browser clients (public SPAs): these endpoints need no cookies, so '*' is safe.
+    for (String p : List.of("/token", "/userinfo", "/revoke", "/introspect", "/jwks")) {
+      r.route(p).handler(ctx -> {
+        ctx.response().putHeader("Access-Control-Allow-Origin", "*");
+        if (ctx.request().method() == io.vertx.core.http.HttpMethod.OPTIONS) {
+          ctx.response().setStatusCode(204)
+              .putHeader("Access-Control-Allow-Methods", "GET, POST")
+              .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, DPoP")
+              .putHeader("Access-Control-Max-Age", "600")
+              .end();
+          return;
+        }
+        ctx.next();
+      });
+    }
     r.get("/.well-known/openid-configuration").handler(fault("discovery", false)).handler(discovery::metadata);
     r.get("/.well-known/oauth-authorization-server").handler(fault("discovery", false)).handler(discovery::metadata);
     r.get("/jwks").handler(fault("jwks", false)).handler(discovery::jwks);

@@ -192,11 +192,13 @@ public final class OpServer {
         .orElseGet(() -> OpConfig.User.defaultClaims(username));
   }
 
-  OpState.Session newSession(String username, Instant now, String method) {
+  /** A new OP session, lasting the session-ttl of the client the user logged in for. */
+  OpState.Session newSession(String username, OpConfig.Client client, Instant now, String method) {
     Map<String, Object> claims = claimsOf(username);
-    OpState.Session s = new OpState.Session(randomToken(24), username, claims, now, now.plus(config.tokens().sessionTtl()));
+    OpState.Session s = new OpState.Session(randomToken(24), username, claims, now, now.plus(tokensFor(client).sessionTtl()));
     state.sessions.put(s.sid, s);
-    events.record("login", "sub", s.sub, "sid", s.sid, "username", username, "method", method);
+    events.record("login", "client_id", client.clientId(), "sub", s.sub, "sid", s.sid, "username", username,
+        "method", method, "expires_at", s.expiresAt.toString());
     return s;
   }
 
@@ -247,7 +249,10 @@ public final class OpServer {
         sends.add(sendBackchannel(c, s, now));
       }
       if (c.frontchannelLogoutUri() != null) {
-        frames.add(appendQuery(c.frontchannelLogoutUri(), Map.of("iss", issuer, "sid", s.sid)));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("iss", issuer);
+        q.put("sid", s.sid);
+        frames.add(appendQuery(c.frontchannelLogoutUri(), q));
       }
     }
     return Future.join(sends).transform(ar -> Future.succeededFuture(frames));
