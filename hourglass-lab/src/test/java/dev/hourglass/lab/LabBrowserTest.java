@@ -77,7 +77,8 @@ class LabBrowserTest {
     // Back on the lab page through the OP: the session timeline shows alice's tokens.
     wait.until(ExpectedConditions.textToBe(By.id("user"), "alice"));
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("lane-access")));
-    assertThat(browser.findElement(By.id("lighttext")).getText()).isEqualTo("fresh id_token_hint");
+    assertThat(browser.findElement(By.id("light")).getAttribute("class")).contains("green");
+    assertThat(browser.findElement(By.id("lighttext")).getText()).contains("fresh id_token_hint");
 
     // +1h on the page: the access token has expired; the app's next request refreshes it.
     browser.findElement(By.id("adv-1h")).click();
