@@ -1,5 +1,6 @@
 package dev.hourglass.lab;
 
+import dev.hourglass.core.http.Html;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -51,15 +52,15 @@ public final class DemoUpstream {
       return;
     }
     StringBuilder rows = new StringBuilder();
-    identity.forEach((k, v) -> rows.append("<tr><td><code>").append(esc(k)).append("</code></td><td>").append(esc(v)).append("</td></tr>"));
+    identity.forEach((k, v) -> rows.append("<tr><td><code>").append(Html.escape(k)).append("</code></td><td>").append(Html.escape(v)).append("</td></tr>"));
     String user = identity.getOrDefault("X-Forwarded-User", "(no identity header)");
     req.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("X-Upstream", "hourglass-demo")
         .end("<!doctype html><html><head><meta charset=utf-8><title>Demo app</title>"
             + "<style>body{font:15px system-ui,sans-serif;margin:40px;max-width:760px}td{padding:4px 10px;border-bottom:1px solid #ddd}"
             + "code{font-family:ui-monospace,monospace}</style></head><body>"
-            + "<h1>Hello, <span id=user>" + esc(user) + "</span></h1>"
+            + "<h1>Hello, <span id=user>" + Html.escape(user) + "</span></h1>"
             + "<p>This is the lab's demo upstream app. The gateway sent these identity headers with <code>"
-            + esc(req.method().name() + " " + req.path()) + "</code>:</p>"
+            + Html.escape(req.method().name() + " " + req.path()) + "</code>:</p>"
             + "<table id=identity>" + rows + "</table>"
             + "<p><a href=\"/oauth2/lab\">lab timeline</a> · <a href=\"/oauth2/session?format=html\">session</a> · "
             + "<a href=\"/oauth2/sign_out\">sign out</a></p></body></html>");
@@ -69,18 +70,4 @@ public final class DemoUpstream {
     return v.length() <= 24 ? v : v.substring(0, 20) + "…";
   }
 
-  static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
-  }
 }

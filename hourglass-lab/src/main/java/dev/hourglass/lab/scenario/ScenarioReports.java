@@ -3,6 +3,7 @@ package dev.hourglass.lab.scenario;
 import dev.hourglass.lab.scenario.ScenarioResult.StepResult;
 import dev.hourglass.lab.scenario.ScenarioResult.TimelineEntry;
 import dev.hourglass.lab.scenario.ScenarioResult.Verdict;
+import dev.hourglass.core.http.Html;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -98,23 +99,6 @@ public final class ScenarioReports {
   }
 
   static String xml(String s) {
-    if (s == null) return "";
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&apos;");
-        default -> {
-          // XML 1.0 forbids most control characters.
-          if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') b.append('?');
-          else b.append(c);
-        }
-      }
-    }
-    return b.toString();
+    return Html.escape(s);
   }
 }

@@ -9,23 +9,7 @@ final class Html {
   static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
   static String esc(Object value) {
-    if (value == null) {
-      return "";
-    }
-    String s = String.valueOf(value);
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
+    return dev.hourglass.core.http.Html.escape(value);
   }
 
   /** Sends a page; {@code body} must already be escaped where it holds dynamic values. */
