@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(30);
+  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -134,7 +134,7 @@ public final class Gateway {
     });
     return server.requestHandler(router).listen().map(s -> {
       LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
-      discover(Duration.ofMillis(250));
+      discover(Duration.ofMillis(100));
       return null;
     });
   }
