@@ -238,6 +238,13 @@ class BackchannelLogoutHostileTest {
   }
 
   @Test
+  void theMediaTypeSpellingOfTheTypIsAccepted() {
+    assertThat(post(FakeOp.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(op.key.getKeyID())
+        .type(new JOSEObjectType("application/logout+jwt")).build(), op.logoutClaims("nobody", "sid-unknown").build(), op.key))
+        .statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void anotherTypIsRefused() {
     assertRejected(post(FakeOp.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(op.key.getKeyID())
         .type(new JOSEObjectType("at+jwt")).build(), op.logoutClaims("alice", "sid-alice").build(), op.key)), "typ");
