@@ -1,5 +1,6 @@
 package dev.hourglass.gateway.http;
 
+import dev.hourglass.core.http.Html;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -7,21 +8,9 @@ import io.vertx.ext.web.RoutingContext;
 public final class Pages {
   private Pages() {}
 
+  /** Escaped for HTML, and cut at 2000 characters: an OP's error_description is not ours to print at length. */
   public static String escape(String s) {
-    if (s == null) return "";
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length() && i < 2000; i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c < 0x20 && c != '\n' ? ' ' : c);
-      }
-    }
-    return b.toString();
+    return Html.escape(s == null || s.length() <= 2000 ? s : s.substring(0, 2000));
   }
 
   /** A minimal page; {@code title} and {@code message} are escaped here. */
