@@ -165,6 +165,23 @@ class LogoutEndToEndTest {
   }
 
   @Test
+  void aGatewaySessionPastItsIdleTimeoutStillEndsTheOpSessionAtSignOut() {
+    h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 30m\nmax-lifetime: 8h\n", "");
+    h.op.setExpiredHintPolicy(ExpiredHintPolicy.REJECT);
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    String id = sessionId(b);
+    h.clock.advance(Duration.ofHours(2));
+
+    // The user comes back and clicks "sign out": the gateway session is over, the OP's is not.
+    HttpResponse<String> out = b.get("/oauth2/sign_out", "Sec-Fetch-Site", "same-origin");
+    endSessionParams(out);
+    assertThat(h.gatewayEvents("LOGOUT_HINT_REFRESHED")).hasSize(1);
+    assertLocalSessionGone(out, id);
+    assertOpEndedWithoutPrompt(b.get(out.headers().firstValue("Location").orElseThrow()), "id_token_hint");
+  }
+
+  @Test
   void revocationComesOnlyAfterTheRefreshedHintAndDoesNotBreakTheLogout() throws Exception {
     start("logout:\n  revoke-tokens: true\n");
     h.op.setExpiredHintPolicy(ExpiredHintPolicy.REJECT);
