@@ -101,5 +101,11 @@ class LabBrowserTest {
     browser.findElement(By.id("logout")).click();
     wait.until(ExpectedConditions.textToBe(By.id("user"), "not logged in"));
     assertThat(lab.opEvents().count("logout")).isEqualTo(1);
+    // The OP session is gone too: the app sends the browser to the OP, which asks who you are
+    // instead of signing alice straight back in.
+    browser.get(gw + "/");
+    wait.until(ExpectedConditions.urlContains(lab.opUrl().toString()));
+    assertThat(browser.findElements(By.cssSelector("form input[name=username]"))).isNotEmpty();
+    assertThat(lab.gatewayEvents().count("LOGIN_OK")).isEqualTo(1);
   }
 }
