@@ -54,6 +54,32 @@ final class GatewayHarness implements AutoCloseable {
     this.publicUrl = "http://127.0.0.1:" + gatewayPort;
   }
 
+  /** Own Vert.x on {@code clock}, for a third-party OP ({@link #startWithIssuer}). */
+  GatewayHarness(ControllableClock clock) {
+    this.vertx = Vertx.vertx();
+    this.clock = clock;
+    this.ownsOp = true;
+    this.gatewayPort = freePort();
+    this.publicUrl = "http://127.0.0.1:" + gatewayPort;
+  }
+
+  private String issuer;
+  private String clientId = CLIENT_ID;
+  private String clientSecret = CLIENT_SECRET;
+  private String scopes = "[openid, profile, email, offline_access]";
+
+  /** Gateway + echo upstream against an already running OP at {@code issuer}. */
+  GatewayHarness startWithIssuer(String issuer, String clientId, String clientSecret, String scopes, String sessionYaml) {
+    this.issuer = issuer;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.scopes = scopes;
+    this.sessionYaml = sessionYaml;
+    startUpstream();
+    startGateway();
+    return this;
+  }
+
   /** The OP, clock and Vert.x of a {@link DevOpExtension}: the gateway runs on the OP's clock. */
   GatewayHarness(dev.hourglass.op.junit.DevOpExtension ext) {
     this.vertx = ext.vertx();
@@ -73,6 +99,12 @@ final class GatewayHarness implements AutoCloseable {
     }
     op.registerClient(client.apply(OpConfig.Client.confidential(CLIENT_ID, CLIENT_SECRET, publicUrl + "/oauth2/callback")
         .withPostLogoutRedirectUris(List.of(publicUrl + "/"))));
+    startUpstream();
+    startGateway();
+    return this;
+  }
+
+  private void startUpstream() {
     upstream = await(vertx.createHttpServer().requestHandler(req -> {
       JsonObject headers = new JsonObject();
       req.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
@@ -80,8 +112,6 @@ final class GatewayHarness implements AutoCloseable {
           .end(new JsonObject().put("path", req.uri()).put("method", req.method().name())
               .put("headers", headers).put("body", body.toString()).encode()));
     }).listen(0, "127.0.0.1"));
-    startGateway();
-    return this;
   }
 
   GatewayHarness start() {
@@ -112,15 +142,15 @@ final class GatewayHarness implements AutoCloseable {
           issuer: %s
           client-id: %s
           client-secret: ${SECRET_FROM_ENV}
-          scopes: [openid, profile, email, offline_access]
+          scopes: %s
         session:
           secret: %s
         %s
         clock-skew: 60s
         %s
-        """.formatted(gatewayPort, publicUrl, upstreamOverride != null ? Integer.parseInt(upstreamOverride.substring(upstreamOverride.lastIndexOf(':') + 1)) : upstream.actualPort(), op.issuer(), CLIENT_ID, SECRET,
+        """.formatted(gatewayPort, publicUrl, upstreamOverride != null ? Integer.parseInt(upstreamOverride.substring(upstreamOverride.lastIndexOf(':') + 1)) : upstream.actualPort(), issuer != null ? issuer : op.issuer(), clientId, scopes, SECRET,
         sessionYaml.indent(2).stripTrailing(), extraYaml);
-    return GatewayConfig.parse("test-gateway.yaml", yaml, Map.of("SECRET_FROM_ENV", CLIENT_SECRET));
+    return GatewayConfig.parse("test-gateway.yaml", yaml, Map.of("SECRET_FROM_ENV", clientSecret));
   }
 
   // ---- browser ------------------------------------------------------------------------------
