@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(30);
+  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -110,7 +110,8 @@ public final class Gateway {
           new TransactionCookie(keys.transactionAead(), clock, secure),
           new RedirectValidator(config.redirect().allowedOrigins()),
           updates, refresher, identity, new PathRules(config.rules()),
-          new UpstreamProxy(vertx, config.upstream(), events, identity));
+          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity),
+          keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient);
       return gateway.listen().map(gateway);
     });
@@ -133,7 +134,7 @@ public final class Gateway {
     });
     return server.requestHandler(router).listen().map(s -> {
       LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
-      discover(Duration.ofMillis(250));
+      discover(Duration.ofMillis(100));
       return null;
     });
   }

@@ -91,7 +91,7 @@ class GatewayFeaturesTest {
     GatewayConfig es = new GatewayConfig(base.listen(), base.publicUrl(), base.upstream(),
         new GatewayConfig.Provider(base.provider().issuer(), base.provider().clientId(), base.provider().clientSecret(),
             null, List.of("ES256"), null, null, null),
-        base.session(), base.logout(), base.identity(), base.clockSkew(), base.clock(), base.rules(), base.trustedProxies(), base.redirect());
+        base.session(), base.logout(), base.identity(), base.clockSkew(), base.clock(), base.rules(), base.trustedProxies(), base.redirect(), base.upstreamTimeout());
     GatewayHarness.await(h.gateway.close());
     h.gateway = GatewayHarness.await(Gateway.start(h.vertx, h.clock, es));
     GatewayHarness.await(h.gateway.ready());
