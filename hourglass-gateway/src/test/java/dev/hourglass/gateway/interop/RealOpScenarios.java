@@ -139,7 +139,7 @@ abstract class RealOpScenarios {
   }
 
   @Test
-  void rpInitiatedLogoutEndsTheOpSessionSoTheNextLoginAsksForCredentials() {
+  void rpInitiatedLogoutEndsTheOpSessionSoTheNextLoginAsksForCredentials() throws Exception {
     HeadlessBrowser b = new HeadlessBrowser();
     assertThat(login(b, "/").loginFormsFilled).isEqualTo(1);
     // Control: while the OP session lives, a second login goes straight through (SSO, no form):
@@ -148,11 +148,26 @@ abstract class RealOpScenarios {
     assertThat(sso.loginFormsFilled).as("SSO while the OP session lives").isZero();
     assertThat(sso.landing.uri().toString()).isEqualTo(gw.url("/again"));
 
+    // The ID token lives ACCESS_TTL_S (20 s), less than the clock-skew (60 s): it is never "fresh"
+    // enough to send as it is, so the gateway refreshes first and sends the renewed ID token (issue 4,
+    // step 2). The session's logout plan says so before, and the event after.
+    JsonObject before = sessionJson(b);
+    assertThat(before.getJsonObject("logout").getString("would_send")).isEqualTo("id_token_hint_after_refresh");
+    assertThat(before.getJsonObject("logout").getString("light")).isEqualTo("amber");
+    long loginIdTokenIat = before.getJsonObject("id_token").getLong("iat");
+    long hintsBefore = gw.count("LOGOUT_HINT_REFRESHED");
+    sleepUntilEpochSecond(loginIdTokenIat + 1); // so a renewed ID token has a later iat
     HttpResponse<String> out = b.get(gw.url("/oauth2/sign_out"), "Sec-Fetch-Site", "same-origin");
     assertThat(HeadlessBrowser.isRedirect(out)).as(b.describe(out)).isTrue();
     URI toOp = HeadlessBrowser.location(out);
     assertThat(toOp.toString()).startsWith(endSessionEndpoint);
     assertThat(toOp.getRawQuery()).contains("id_token_hint=", "post_logout_redirect_uri=", "state=");
+    assertThat(gw.count("LOGOUT_HINT_REFRESHED")).as("events %s", gw.eventTypes()).isEqualTo(hintsBefore + 1);
+    JsonObject hint = jwtPayload(queryParam(toOp, "id_token_hint"));
+    assertThat(hint.getString("iss")).isEqualTo(issuer);
+    assertThat(hint.getString("sub")).isEqualTo(before.getJsonObject("id_token").getString("sub"));
+    assertThat(hint.getLong("iat")).as("the hint is the renewed ID token").isGreaterThan(loginIdTokenIat);
+    assertThat(hint.getLong("exp")).isGreaterThan(gw.clock.instant().getEpochSecond());
     // The local session is gone at once, whatever the OP does next.
     assertThat(b.get(gw.url("/oauth2/session"), "Accept", "application/json").statusCode()).isEqualTo(401);
 
@@ -165,7 +180,6 @@ abstract class RealOpScenarios {
     // The OP session ended too: the next login through the gateway shows the OP's login form.
     HttpResponse<String> again = drive(b, b.get(landing.toString()), false).landing;
     assertThat(loginForm(again)).as("the OP asks for credentials again: %s", b.describe(again)).isPresent();
-    assertThat(gw.eventTypes()).contains("LOGOUT_HINT_FRESH");
   }
 
   @Test
@@ -189,6 +203,12 @@ abstract class RealOpScenarios {
         .hasSizeGreaterThan(sent);
     String body = gw.backchannelBodies.get(sent);
     assertThat(body).startsWith("logout_token=");
+    String token = java.net.URLDecoder.decode(body.substring("logout_token=".length()).split("&")[0], java.nio.charset.StandardCharsets.UTF_8);
+    JsonObject claims = jwtPayload(token); // what the real OP sent (Back-Channel Logout 1.0 §2.4)
+    assertThat(claims.getString("iss")).isEqualTo(issuer);
+    assertThat(claims.getValue("aud").toString()).contains("gateway");
+    assertThat(claims.getJsonObject("events").containsKey("http://schemas.openid.net/event/backchannel-logout")).isTrue();
+    assertThat(claims.getString("sid")).isNotBlank();
     assertThat(gw.backchannelStatuses.get(sent)).as("gateway's answer to the OP; events %s", gw.eventTypes()).isEqualTo(200);
     assertThat(gw.count("BACKCHANNEL_LOGOUT")).isEqualTo(logouts + 1);
     HttpResponse<String> api = b.get(gw.url("/oauth2/session"), "Accept", "application/json");
@@ -201,7 +221,6 @@ abstract class RealOpScenarios {
     HttpResponse<String> replay = b.post(URI.create(gw.url("/oauth2/backchannel-logout")), body);
     assertThat(replay.statusCode()).as(replay.body()).isEqualTo(400);
     assertThat(replay.headers().firstValue("Cache-Control").orElse("")).contains("no-store");
-    String token = java.net.URLDecoder.decode(body.substring("logout_token=".length()).split("&")[0], java.nio.charset.StandardCharsets.UTF_8);
     String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
     assertThat(b.post(URI.create(gw.url("/oauth2/backchannel-logout")), "logout_token=" + HeadlessBrowser.enc(forged)).statusCode())
         .isEqualTo(400);
@@ -304,6 +323,20 @@ abstract class RealOpScenarios {
     long ms = epochSecond * 1000 - gw.clock.millis();
     assertThat(ms).as("bounded real-time wait").isLessThanOrEqualTo(Duration.ofSeconds(ACCESS_TTL_S).toMillis());
     if (ms > 0) Thread.sleep(ms);
+  }
+
+  static String queryParam(URI u, String name) {
+    for (String pair : u.getRawQuery().split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals(name)) {
+        return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    throw new AssertionError("no " + name + " in " + u);
+  }
+
+  static JsonObject jwtPayload(String jwt) {
+    return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static JsonObject lower(JsonObject headers) {
