@@ -149,4 +149,21 @@ class OpCommandTest {
           .hasMessageContaining("--port");
     }
   }
+
+  @Test
+  void hostileFlagValuesAreRefusedBeforeAnythingStarts() {
+    for (String[] args : new String[][] {
+        {"op", "--port", "-1"},
+        {"op", "--port", "70000"},
+        {"op", "--issuer", "http://127.0.0.1:9090/?x=1"},
+        {"op", "--issuer", "javascript:alert(1)"},
+        {"op", "--issuer", "http://127.0.0.1:9090#frag"},
+        {"op", "--access-ttl", "0"}}) {
+      assertThatThrownBy(() -> resolve(Map.of(), args)).as(String.join(" ", args))
+          .isInstanceOfSatisfying(CliException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.getMessage()).startsWith("hourglass op: --");
+          });
+    }
+  }
 }
