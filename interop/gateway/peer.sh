@@ -67,10 +67,22 @@ case "$action" in
     if [[ "$peer" == keycloak ]]; then
       mgmt="$PEERS_RUN/keycloak.mgmt-port"
       if ! [[ -s "$mgmt" ]] || ! pid_alive "$PEERS_RUN/keycloak.pid"; then free_port > "$mgmt"; fi
-      extra=(KC_MGMT_PORT="$(cat "$mgmt")")
+      # A Keycloak home of our own: start.sh rewrites $KC_HOME/data/import at every start, so two
+      # starts from one home at once (another helper's, a developer's) could load each other's
+      # realm. Ours is a copy of the shared install, kept across runs (the one-time re-augmentation
+      # stays in it); starts from it are serialised machine-wide by a second lock.
+      kc_version="${KC_VERSION:-26.5.6}"
+      home="$PEERS_WORK/keycloak-$kc_version-hourglass-gw"
+      exec 8>"$PEERS_WORK/keycloak-hourglass-gw.lock"
+      flock -w 600 8 || die "timeout waiting for another start from $home"
+      if ! [[ -x "$home/bin/kc.sh" ]]; then
+        "$PEERS/keycloak/install.sh" 8>&- 9>&- >&2
+        rm -rf "$home.tmp"; cp -a "$PEERS_WORK/keycloak-$kc_version" "$home.tmp" && mv "$home.tmp" "$home"
+      fi
+      extra=(KC_MGMT_PORT="$(cat "$mgmt")" KC_HOME="$home")
     fi
-    # 9>&- : the peer's background process must not inherit (and hold) the lock.
-    env PORT="$port" "${extra[@]}" "$PEERS/$peer/start.sh" 9>&-
+    # 8>&- 9>&- : the peer's background process must not inherit (and hold) the locks.
+    env PORT="$port" "${extra[@]}" "$PEERS/$peer/start.sh" 8>&- 9>&-
     ;;
   stop)
     "$PEERS/$peer/stop.sh" || true
