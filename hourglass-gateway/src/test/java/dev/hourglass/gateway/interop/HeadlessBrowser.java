@@ -25,8 +25,10 @@ final class HeadlessBrowser {
   final CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
   private final HttpClient http = HttpClient.newBuilder().cookieHandler(new LoopbackSecureContext(jar))
       .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-  /** Every URL visited, for failure messages. */
+  /** Every request, without query, for failure messages. */
   final List<String> trail = new ArrayList<>();
+  /** Every URL requested, in full. */
+  final List<URI> visited = new ArrayList<>();
 
   HttpResponse<String> get(String url, String... headers) {
     return send(HttpRequest.newBuilder(URI.create(url)).GET(), headers);
@@ -57,6 +59,7 @@ final class HeadlessBrowser {
     try {
       HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
       trail.add(req.method() + " " + stripQuery(req.uri()) + " -> " + r.statusCode());
+      visited.add(req.uri());
       return r;
     } catch (IOException e) {
       throw new AssertionError(req.method() + " " + req.uri() + " failed: " + e, e);

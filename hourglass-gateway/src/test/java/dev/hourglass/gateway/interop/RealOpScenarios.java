@@ -31,12 +31,14 @@ abstract class RealOpScenarios {
       idle-timeout: 30m
       max-lifetime: 8h
       refresh-before-expiry: %ds
+      expose-tokens: true
       """.formatted(REFRESH_LEAD_S);
 
   GatewayUnderTest gw;
   /** The OP's issuer URL and its end_session_endpoint (from discovery, read through the OP itself). */
   String issuer;
   String endSessionEndpoint;
+  String revocationEndpoint;
 
   /** The OP's test user and password. */
   abstract String user();
@@ -60,6 +62,7 @@ abstract class RealOpScenarios {
     HttpResponse<String> d = b.get(issuer + "/.well-known/openid-configuration", "Accept", "application/json");
     assertThat(d.statusCode()).isEqualTo(200);
     endSessionEndpoint = new JsonObject(d.body()).getString("end_session_endpoint");
+    revocationEndpoint = new JsonObject(d.body()).getString("revocation_endpoint");
     assertThat(endSessionEndpoint).as("the OP advertises end_session_endpoint").isNotNull();
   }
 
@@ -224,6 +227,64 @@ abstract class RealOpScenarios {
     String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
     assertThat(b.post(URI.create(gw.url("/oauth2/backchannel-logout")), "logout_token=" + HeadlessBrowser.enc(forged)).statusCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void aRefreshTokenRevokedAtTheOpEndsTheSessionAtTheNextRefresh() throws Exception {
+    HeadlessBrowser b = new HeadlessBrowser();
+    HeadlessBrowser api = new HeadlessBrowser();
+    assertThat(login(b, "/").loginFormsFilled).isEqualTo(1);
+    JsonObject session = sessionJson(b);
+    String refreshToken = session.getJsonObject("tokens").getString("refresh_token");
+    assertThat(refreshToken).isNotBlank();
+    // The refresh token is revoked at the OP (RFC 7009), as an admin or another party could.
+    HttpResponse<String> revoked = api.send(java.net.http.HttpRequest.newBuilder(URI.create(revocationEndpoint))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + HeadlessBrowser.enc(refreshToken)
+                + "&token_type_hint=refresh_token")),
+        "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json",
+        "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("gateway:gateway-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(revoked.statusCode()).as(api.describe(revoked)).isEqualTo(200);
+    long failed = gw.count("REFRESH_FAILED:invalid_grant");
+
+    // Still served until the refresh window: the access token itself is valid (checked when this
+    // machine got here well before the window, as it normally does: about 1 s after login).
+    long nextRefresh = session.getJsonObject("timeline").getLong("next_refresh_at");
+    if (gw.clock.instant().getEpochSecond() < nextRefresh - 1) {
+      assertThat(b.get(gw.url("/before"), "Accept", "application/json").statusCode()).isEqualTo(200);
+    }
+    sleepUntilEpochSecond(nextRefresh + 1);
+    // At the refresh, the real OP's invalid_grant ends the session: an API call gets 401 JSON ...
+    HttpResponse<String> xhr = b.get(gw.url("/api/data"), "Accept", "application/json");
+    assertThat(xhr.statusCode()).as(b.describe(xhr)).isEqualTo(401);
+    assertThat(xhr.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
+    assertThat(new JsonObject(xhr.body()).getString("reason")).isEqualTo("REFRESH_FAILED:invalid_grant");
+    assertThat(gw.count("REFRESH_FAILED:invalid_grant")).as("events %s", gw.eventTypes()).isEqualTo(failed + 1);
+    // ... and a navigation goes back to the OP to log in again.
+    HttpResponse<String> nav = b.get(gw.url("/page"));
+    assertThat(HeadlessBrowser.isRedirect(nav)).as(b.describe(nav)).isTrue();
+    assertThat(HeadlessBrowser.location(nav).toString()).startsWith(opOrigin());
+  }
+
+  @Test
+  void aReplayedOrStolenCallbackUrlLogsNobodyIn() {
+    HeadlessBrowser b = new HeadlessBrowser();
+    assertThat(login(b, "/").loginFormsFilled).isEqualTo(1);
+    URI callback = b.visited.stream().filter(u -> u.getPath().equals("/oauth2/callback")).reduce((x, y) -> y).orElseThrow();
+    assertThat(callback.getRawQuery()).contains("code=", "state=");
+    long logins = gw.count("LOGIN_OK");
+
+    // The same browser again: its one-time login transaction is spent.
+    HttpResponse<String> again = b.get(callback.toString());
+    assertThat(again.statusCode()).as(b.describe(again)).isBetween(400, 499);
+    // Another browser with the stolen URL (real code, real state, no transaction cookie).
+    HeadlessBrowser thief = new HeadlessBrowser();
+    HttpResponse<String> stolen = thief.get(callback.toString());
+    assertThat(stolen.statusCode()).as(thief.describe(stolen)).isBetween(400, 499);
+    assertThat(thief.get(gw.url("/oauth2/session"), "Accept", "application/json").statusCode()).isEqualTo(401);
+    assertThat(gw.count("LOGIN_OK")).isEqualTo(logins);
+    assertThat(gw.eventTypes()).doesNotContain("INTERNAL_ERROR");
+    // The victim's own session is untouched.
+    assertThat(b.get(gw.url("/oauth2/session"), "Accept", "application/json").statusCode()).isEqualTo(200);
   }
 
   // ---- the headless browser's walk through gateway and OP ---------------------------------------
