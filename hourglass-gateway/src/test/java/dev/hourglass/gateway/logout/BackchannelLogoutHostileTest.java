@@ -193,6 +193,21 @@ class BackchannelLogoutHostileTest {
   }
 
   @Test
+  void iatAtTheSkewBoundaryIsAccepted() {
+    var now = op.clock.instant();
+    assertThat(post(signed(op.logoutClaims("nobody", "sid-unknown").issueTime(Date.from(now.plusSeconds(60)))
+        .expirationTime(Date.from(now.plusSeconds(300))).build())).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aReplayAfterTheTokensLifeIsRefusedAsExpired() {
+    String token = signed(op.logoutClaims("nobody", "sid-unknown").build());
+    assertThat(post(token).statusCode()).isEqualTo(200);
+    op.clock.advance(Duration.ofMinutes(3)); // exp (2m) + skew (60s) has passed: the jti may be forgotten
+    assertRejected(post(token), "exp");
+  }
+
+  @Test
   void neitherSubNorSidIsRefused() {
     assertRejected(post(signed(op.logoutClaims(null, null).build())), "sub_sid");
   }
@@ -220,6 +235,13 @@ class BackchannelLogoutHostileTest {
     assertRejected(post(FakeOp.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(op.key.getKeyID()).build(),
         new JWTClaimsSet.Builder(idToken).claim("events", Map.of(LogoutTokenVerifier.BACKCHANNEL_EVENT, Map.of())).build(),
         op.key)), "nonce");
+  }
+
+  @Test
+  void theMediaTypeSpellingOfTheTypIsAccepted() {
+    assertThat(post(FakeOp.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(op.key.getKeyID())
+        .type(new JOSEObjectType("application/logout+jwt")).build(), op.logoutClaims("nobody", "sid-unknown").build(), op.key))
+        .statusCode()).isEqualTo(200);
   }
 
   @Test
