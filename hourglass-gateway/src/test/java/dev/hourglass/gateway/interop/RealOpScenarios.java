@@ -190,6 +190,12 @@ abstract class RealOpScenarios {
     HeadlessBrowser b = new HeadlessBrowser();
     assertThat(login(b, "/").loginFormsFilled).isEqualTo(1);
     assertThat(b.get(gw.url("/oauth2/session"), "Accept", "application/json").statusCode()).isEqualTo(200);
+    // The same user in another browser: another OP session (another sid) that must survive.
+    HeadlessBrowser other = new HeadlessBrowser();
+    assertThat(login(other, "/").loginFormsFilled).isEqualTo(1);
+    String sidHere = sessionJson(b).getJsonObject("id_token").getString("sid");
+    String sidOther = sessionJson(other).getJsonObject("id_token").getString("sid");
+    assertThat(sidHere).isNotBlank().isNotEqualTo(sidOther);
     int sent = gw.backchannelBodies.size();
     long logouts = gw.count("BACKCHANNEL_LOGOUT");
 
@@ -211,7 +217,7 @@ abstract class RealOpScenarios {
     assertThat(claims.getString("iss")).isEqualTo(issuer);
     assertThat(claims.getValue("aud").toString()).contains("gateway");
     assertThat(claims.getJsonObject("events").containsKey("http://schemas.openid.net/event/backchannel-logout")).isTrue();
-    assertThat(claims.getString("sid")).isNotBlank();
+    assertThat(claims.getString("sid")).isEqualTo(sidHere);
     assertThat(gw.backchannelStatuses.get(sent)).as("gateway's answer to the OP; events %s", gw.eventTypes()).isEqualTo(200);
     assertThat(gw.count("BACKCHANNEL_LOGOUT")).isEqualTo(logouts + 1);
     HttpResponse<String> api = b.get(gw.url("/oauth2/session"), "Accept", "application/json");
@@ -219,6 +225,8 @@ abstract class RealOpScenarios {
     HttpResponse<String> nav = b.get(gw.url("/"));
     assertThat(HeadlessBrowser.isRedirect(nav)).isTrue();
     assertThat(loginForm(drive(b, nav, false).landing)).as("the OP session is gone too").isPresent();
+    // Only the session of that OP session (sid) ended, not every session of the user (sub).
+    assertThat(other.get(gw.url("/oauth2/session"), "Accept", "application/json").statusCode()).isEqualTo(200);
 
     // Hostile: the OP's very logout token, replayed, is refused (jti replay cache); so is a forged one.
     HttpResponse<String> replay = b.post(URI.create(gw.url("/oauth2/backchannel-logout")), body);
