@@ -157,6 +157,19 @@ class SignOutCrossSiteTest {
     assertThat(stale.headers().allValues("Set-Cookie")).anyMatch(c -> c.contains("Max-Age=0"));
   }
 
+  /** Java's URI refuses malformed escapes, so such requests go over a raw socket. */
+  private static int rawStatus(String request) {
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", h.gatewayPort)) {
+      sock.setSoTimeout(10_000);
+      sock.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String line = new String(sock.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(line).startsWith("HTTP/1.");
+      return Integer.parseInt(line.substring(9, 12));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void malformedOrOversizedFormsGetA400NeverA500() {
     GatewayHarness.Browser b = loggedIn();
@@ -165,6 +178,10 @@ class SignOutCrossSiteTest {
     assertThat(b.send(HttpRequest.newBuilder(URI.create(h.publicUrl + "/oauth2/sign_out"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")), "Content-Type", "application/json", "Origin", h.publicUrl)
         .statusCode()).isEqualTo(400);
+    for (String path : new String[] {"/oauth2/sign_out?rd=%zz", "/oauth2/sign_out?rd=%E0%A4%A",
+        "/oauth2/frontchannel-logout?iss=%zz&sid=x"}) {
+      assertThat(rawStatus("GET " + path + " HTTP/1.1\r\nHost: x\r\nOrigin: " + h.publicUrl + "\r\n\r\n")).as(path).isEqualTo(400);
+    }
     assertThat(signedIn(b)).isTrue();
   }
 }

@@ -107,6 +107,15 @@ class BackchannelLogoutHostileTest {
   }
 
   @Test
+  void aClientThatExpects100ContinueGetsItsAnswer() {
+    String body = "logout_token=" + signed(op.logoutClaims("nobody", "sid-unknown").build());
+    HttpResponse<String> r = op.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(op.publicUrl + "/oauth2/backchannel-logout"))
+        .expectContinue(true).version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(r.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void replayedJtiIsRefused() {
     String token = signed(op.logoutClaims("nobody", "sid-unknown").build());
     assertThat(post(token).statusCode()).isEqualTo(200);

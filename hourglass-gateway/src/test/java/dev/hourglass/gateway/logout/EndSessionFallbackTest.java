@@ -43,8 +43,15 @@ class EndSessionFallbackTest {
     return all.get(all.size() - 1);
   }
 
-  private static void awaitEvent(FakeOp op, String type) throws InterruptedException {
-    for (int i = 0; i < 200 && op.events(type) == 0; i++) Thread.sleep(25);
+  /** Revocation is fire-and-forget: wait (bounded) for its event to be recorded. */
+  private static void awaitEvent(FakeOp op, String type) throws Exception {
+    java.util.concurrent.CompletableFuture<Event> seen = new java.util.concurrent.CompletableFuture<>();
+    op.gateway.events().onEvent(e -> {
+      if (e.type().equals(type)) seen.complete(e);
+    });
+    if (op.events(type) == 0) {
+      seen.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
     assertThat(op.events(type)).as(type + " in " + op.gateway.events().snapshot()).isPositive();
   }
 

@@ -65,7 +65,7 @@ final class FakeOp implements AutoCloseable {
    * @param revocation advertise a revocation_endpoint
    */
   FakeOp(boolean endSession, boolean revocation, String logoutYaml) {
-    key = newKey();
+    key = SHARED_KEY;
     published.add(key.toPublicJWK());
     int[] port = {0};
     server = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
@@ -114,6 +114,9 @@ final class FakeOp implements AutoCloseable {
     gateway = await(Gateway.start(vertx, clock, GatewayConfig.parse("fake.yaml", yaml, Map.of())));
     await(gateway.ready());
   }
+
+  /** One key for every FakeOp in the JVM: RSA key generation is the slow part of a start. */
+  private static final RSAKey SHARED_KEY = newKey();
 
   static RSAKey newKey() {
     try {
