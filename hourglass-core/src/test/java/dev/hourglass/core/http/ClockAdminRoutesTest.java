@@ -32,21 +32,21 @@ class ClockAdminRoutesTest {
     Router router = Router.router(vertx);
     new ClockAdminRoutes(clock, events).mount(router, new AdminAccess(true, Optional.of("t0ken")));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = server.actualPort();
     client = WebClient.create(vertx);
   }
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private HttpResponse<Buffer> call(String method, String body, String token) throws Exception {
     var req = client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", "/_hourglass/clock");
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
     var fut = body == null ? req.send() : req.sendBuffer(Buffer.buffer(body));
-    return fut.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return fut.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test
