@@ -76,11 +76,12 @@ public final class LoginFlow {
         new CodeVerifier(tx.codeVerifier()), loginHint, prompt);
     g.events().record("LOGIN_STARTED", "via", via, "return_to", returnTo,
         "login_hint", loginHint == null ? null : "present", "prompt", prompt);
+    // add, not put: a Set-Cookie clearing a dead session may already be on this response.
+    ctx.response().headers().add("Set-Cookie", g.transactionCookie().setCookie(tx));
     ctx.response()
         .setStatusCode(302)
         .putHeader("Location", url.toString())
         .putHeader("Cache-Control", "no-store")
-        .putHeader("Set-Cookie", g.transactionCookie().setCookie(tx))
         .end();
   }
 
