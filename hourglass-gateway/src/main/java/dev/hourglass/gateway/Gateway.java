@@ -13,6 +13,7 @@ import dev.hourglass.gateway.http.SessionEndpoint;
 import dev.hourglass.gateway.http.SessionResolver;
 import dev.hourglass.gateway.http.Unauthenticated;
 import dev.hourglass.gateway.login.LoginFlow;
+import dev.hourglass.gateway.logout.LogoutRoutes;
 import dev.hourglass.gateway.oidc.OidcProvider;
 import dev.hourglass.gateway.proxy.IdentityHeaders;
 import dev.hourglass.gateway.proxy.UpstreamProxy;
@@ -161,6 +162,7 @@ public final class Gateway {
     router.get("/oauth2/callback").handler(login::callback);
     router.get("/oauth2/session").handler(sessionEndpoint::session);
     router.get("/oauth2/userinfo").handler(sessionEndpoint::userinfo);
+    new LogoutRoutes(services).mount(router);
     router.route("/oauth2/*").handler(ctx -> Pages.jsonError(ctx, 404, "not_found", "no such gateway endpoint"));
     router.route().handler(protectedHandler::handle);
     router.route().failureHandler(ctx -> {

@@ -3,6 +3,7 @@ package dev.hourglass.gateway.http;
 import dev.hourglass.core.model.TokenSet;
 import dev.hourglass.gateway.GatewayServices;
 import dev.hourglass.gateway.authz.Claims;
+import dev.hourglass.gateway.logout.LogoutPlanner;
 import dev.hourglass.gateway.session.Session;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,11 +20,13 @@ public final class SessionEndpoint {
   private final GatewayServices g;
   private final SessionResolver resolver;
   private final Unauthenticated unauthenticated;
+  private final LogoutPlanner logout;
 
   public SessionEndpoint(GatewayServices services, SessionResolver resolver, Unauthenticated unauthenticated) {
     this.g = services;
     this.resolver = resolver;
     this.unauthenticated = unauthenticated;
+    this.logout = new LogoutPlanner(services.config(), services.provider());
   }
 
   public void session(RoutingContext ctx) {
@@ -83,6 +86,8 @@ public final class SessionEndpoint {
             .put("max_expires_at", epoch(s.maxExpiresAt(max))))
         .put("now", epoch(now));
     body.put("timeline", timeline);
+    // What RP-initiated logout would send right now, and why (issue 4).
+    body.put("logout", logout.plan(s, now).toJson());
     if (g.config().session().exposeTokens()) {
       body.put("tokens", new JsonObject()
           .put("access_token", t.accessToken())
@@ -118,6 +123,7 @@ public final class SessionEndpoint {
     b.append("<tr><td>session max</td><td>").append(time(sess.getLong("created_at"))).append("</td><td>")
         .append(time(sess.getLong("max_expires_at"))).append("</td><td></td></tr>");
     b.append("</table><p>Next refresh: ").append(time(tl.getLong("next_refresh_at"))).append("; now: ").append(time(now)).append("</p>");
+    b.append(dev.hourglass.gateway.logout.LogoutPlanHtml.render(body.getJsonObject("logout")));
     b.append("<h2>Claims</h2><pre>").append(Pages.escape(body.getJsonObject("id_token").encodePrettily())).append("</pre>");
     return b.toString();
   }

@@ -149,8 +149,42 @@ public final class OidcProvider {
     return tokenRequest(form);
   }
 
-  private Future<TokenResponse> tokenRequest(Map<String, String> form) {
+  /**
+   * Token revocation (RFC 7009 §2.1) with the client's authentication. Completes when the OP
+   * answered 200; fails with an {@link OAuthError} ({@code unsupported} when discovery named no
+   * {@code revocation_endpoint}, {@code op_unreachable}, or the OP's error code).
+   */
+  public Future<Void> revoke(String token, String tokenTypeHint) {
+    Optional<String> endpoint = metadata == null ? Optional.empty() : metadata.revocationEndpoint();
+    if (endpoint.isEmpty()) {
+      return Future.failedFuture(new OAuthError("unsupported", "the OP has no revocation_endpoint", 0));
+    }
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("token", token);
+    if (tokenTypeHint != null) {
+      form.put("token_type_hint", tokenTypeHint);
+    }
     Map<String, String> headers = new LinkedHashMap<>();
+    authenticate(form, headers);
+    return http.postForm(endpoint.get(), headers, encode(form))
+        .recover(e -> Future.failedFuture(new OAuthError("op_unreachable", e.getMessage(), 0)))
+        .compose(resp -> {
+          if (resp.status() == 200) {
+            return Future.<Void>succeededFuture();
+          }
+          String error = "http_" + resp.status();
+          try {
+            if (new JsonObject(resp.bodyAsString()).getValue("error") instanceof String s && s.matches("[a-z_]{1,64}")) {
+              error = s;
+            }
+          } catch (DecodeException | ClassCastException e) {
+            // no JSON error body: keep http_<status>
+          }
+          return Future.failedFuture(new OAuthError(error, "revocation answered HTTP " + resp.status(), resp.status()));
+        });
+  }
+
+  private void authenticate(Map<String, String> form, Map<String, String> headers) {
     headers.put("Accept", "application/json");
     switch (config.clientAuth()) {
       case "client_secret_basic" -> headers.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
@@ -161,10 +195,18 @@ public final class OidcProvider {
       }
       default -> form.put("client_id", config.clientId());
     }
-    String body = form.entrySet().stream()
+  }
+
+  private static String encode(Map<String, String> form) {
+    return form.entrySet().stream()
         .map(e -> formEncode(e.getKey()) + "=" + formEncode(e.getValue()))
         .collect(Collectors.joining("&"));
-    return http.postForm(metadata.tokenEndpoint(), headers, body)
+  }
+
+  private Future<TokenResponse> tokenRequest(Map<String, String> form) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    authenticate(form, headers);
+    return http.postForm(metadata.tokenEndpoint(), headers, encode(form))
         .recover(e -> Future.failedFuture(new OAuthError("op_unreachable", e.getMessage(), 0)))
         .compose(resp -> {
           JsonObject json;
