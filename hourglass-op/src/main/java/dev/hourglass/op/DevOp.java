@@ -119,6 +119,11 @@ public final class DevOp {
     server.tampering().arm(dev.hourglass.op.tamper.TamperCase.parse(caseName), clientId, count, "library");
   }
 
+  /** How many times the JWKS has been served since the start. */
+  public long jwksRequests() {
+    return server.jwksRequests();
+  }
+
   /** The fault injector ({@code POST /_hourglass/faults}). */
   public Faults faults() {
     return server.faults();

@@ -185,6 +185,7 @@ final class OpRoutes {
     }
 
     void jwks(RoutingContext ctx) {
+      op.jwksRequests.incrementAndGet();
       Map<String, Object> set = op.keys.publicJwks(op.clock.instant()).toJSONObject(true);
       Optional<TamperCase> tamper = op.tampering.take(TamperCase.Kind.JWKS, null, "jwks");
       if (tamper.isPresent()) {

@@ -63,6 +63,8 @@ public final class OpServer {
   final Faults faults = new Faults();
   /** The hostile mode: broken answers armed by config, admin API or the authorize request. */
   final Tampering tampering;
+  /** How many times the JWKS was served (hostile tests prove an RP does not hammer it). */
+  final java.util.concurrent.atomic.AtomicLong jwksRequests = new java.util.concurrent.atomic.AtomicLong();
   final OpState state = new OpState();
   final Map<String, OpConfig.Client> clients = new ConcurrentHashMap<>();
   final WebClient web;
@@ -162,6 +164,10 @@ public final class OpServer {
 
   public Tampering tampering() {
     return tampering;
+  }
+
+  public long jwksRequests() {
+    return jwksRequests.get();
   }
 
   /** Rotates the signing key; the previous public key stays in the JWKS for {@code keys.rotation-grace}. */
@@ -347,7 +353,8 @@ public final class OpServer {
         .transform(ar -> {
           if (ar.succeeded()) {
             events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
-                "uri", c.backchannelLogoutUri(), "status", ar.result().statusCode(), "tamper", tamperCase);
+                "uri", c.backchannelLogoutUri(), "status", ar.result().statusCode(), "tamper", tamperCase,
+                "cache_control", tamperCase == null ? null : ar.result().getHeader("Cache-Control"));
           } else {
             events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
                 "uri", c.backchannelLogoutUri(), "status", 0, "error", String.valueOf(ar.cause().getMessage()),

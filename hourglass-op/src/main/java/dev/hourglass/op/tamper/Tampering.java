@@ -193,9 +193,9 @@ public final class Tampering {
       case ALG_UNEXPECTED -> unexpectedAlg(key, out);
       case HEADER_JKU -> sign(attacker(), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(attacker().getKeyID())
           .type(JOSEObjectType.JWT).jwkURL(java.net.URI.create(issuer.get() + ATTACKER_JWKS_PATH)).build(), out);
-      case HEADER_X5U -> sign(attacker(), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(attacker().getKeyID())
+      case HEADER_X5U -> sign(attacker(), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(forgedKid())
           .type(JOSEObjectType.JWT).x509CertURL(java.net.URI.create(issuer.get() + ATTACKER_JWKS_PATH)).build(), out);
-      case HEADER_JWK -> sign(attacker(), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(attacker().getKeyID())
+      case HEADER_JWK -> sign(attacker(), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(forgedKid())
           .type(JOSEObjectType.JWT).jwk(attacker().toPublicJWK()).build(), out);
       case CRIT_UNKNOWN -> sign(key, new JWSHeader.Builder(algOf(key)).keyID(key.getKeyID()).type(JOSEObjectType.JWT)
           .criticalParams(java.util.Set.of("urn:hourglass:tamper")).customParam("urn:hourglass:tamper", true).build(), out);
@@ -306,6 +306,11 @@ public final class Tampering {
     String genuine = sign(key, header(key, true), claims);
     String h = new JWSHeader.Builder(JWSAlgorithm.ES384).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build().toBase64URL().toString();
     return h + genuine.substring(genuine.indexOf('.'));
+  }
+
+  /** A kid nobody published, different for every token (a flood of unknown kids). */
+  private static String forgedKid() {
+    return "forged-" + random();
   }
 
   private synchronized RSAKey attacker() {
