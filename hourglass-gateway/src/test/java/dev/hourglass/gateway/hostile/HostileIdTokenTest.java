@@ -214,6 +214,18 @@ class HostileIdTokenTest {
   }
 
   @Test
+  void aTamperParameterOnTheAuthorizationRequestBreaksThatOneLogin() {
+    HostileHarness.Browser b = h.browser();
+    HttpResponse<String> start = b.get("/oauth2/start?login_hint=alice&rd=/");
+    HttpResponse<String> op = b.get(start.headers().firstValue("Location").orElseThrow() + "&tamper=nonce-wrong");
+    HttpResponse<String> cb = b.get(op.headers().firstValue("Location").orElseThrow());
+    assertThat(cb.statusCode()).isEqualTo(401);
+    assertThat(h.gatewayEventTypes()).contains("ID_TOKEN_REJECTED:nonce");
+    assertThat(h.opEventsOf("tamper_armed")).extracting(e -> e.field("via")).containsExactly("authorize");
+    assertThat(h.browser().login("alice", "/").statusCode()).isEqualTo(302);
+  }
+
+  @Test
   void theTamperedEventsNameTheCase() {
     h.tamper("aud-wrong");
     h.browser().login("alice", "/");
