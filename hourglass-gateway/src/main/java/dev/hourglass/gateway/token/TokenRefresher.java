@@ -6,6 +6,7 @@ import dev.hourglass.core.jose.IdTokenRejectedException;
 import dev.hourglass.core.model.TokenSet;
 import dev.hourglass.gateway.oidc.OAuthError;
 import dev.hourglass.gateway.oidc.OidcProvider;
+import dev.hourglass.gateway.oidc.TokenResponse;
 import dev.hourglass.gateway.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,7 +34,11 @@ public final class TokenRefresher {
   static final Duration RETRY_AFTER_OUTAGE = Duration.ofSeconds(10);
 
   /** What a refresh attempt produced. */
-  public record Outcome(Optional<Session> session, String reason, boolean sessionEnded) {
+  public record Outcome(Optional<Session> session, String reason, boolean sessionEnded, boolean deferred) {
+    public Outcome(Optional<Session> session, String reason, boolean sessionEnded) {
+      this(session, reason, sessionEnded, false);
+    }
+
     public static Outcome ok(Session s) {
       return new Outcome(Optional.of(s), null, false);
     }
@@ -68,6 +73,18 @@ public final class TokenRefresher {
     }
     Instant wait = retryAfter.get(s.id());
     return wait == null || !now.isBefore(wait) || s.tokens().accessTokenExpired(now);
+  }
+
+  /**
+   * True when a refresh is due but waiting out the back-off after the OP was unreachable, while
+   * the access token is still valid: serve per the path's {@code serve-on-op-outage}.
+   */
+  public boolean deferred(Session s, Instant now) {
+    if (!s.tokens().refreshDue(now, refreshLead) || s.tokens().accessTokenExpired(now)) {
+      return false;
+    }
+    Instant wait = retryAfter.get(s.id());
+    return wait != null && now.isBefore(wait);
   }
 
   /** Refreshes if still due; concurrent callers for the same session share the same Future. */
@@ -111,7 +128,7 @@ public final class TokenRefresher {
       return provider.refresh(old.refreshToken())
           .compose(resp -> {
             if (resp.idToken() == null) {
-              return Future.succeededFuture(new Object[] {resp, null});
+              return Future.succeededFuture(new Granted(resp, null));
             }
             JWTClaimsSet original;
             try {
@@ -120,11 +137,11 @@ public final class TokenRefresher {
               original = new JWTClaimsSet.Builder().issuer(s.issuer()).subject(s.subject()).build();
             }
             return provider.verifier().verifyRefreshed(resp.idToken(), original)
-                .map(v -> new Object[] {resp, v.claims()});
+                .map(v -> new Granted(resp, v.claims()));
           })
-          .compose(pair -> {
-            var resp = (dev.hourglass.gateway.oidc.TokenResponse) pair[0];
-            JWTClaimsSet claims = (JWTClaimsSet) pair[1];
+          .compose(granted -> {
+            TokenResponse resp = granted.response();
+            JWTClaimsSet claims = granted.idTokenClaims();
             TokenSet fresh = Tokens.from(resp, claims, old, now);
             Map<String, Object> newClaims = claims == null ? null : claims.toJSONObject();
             return updates.update(id, cur -> cur.withTokens(fresh, newClaims)).map(saved -> {
@@ -142,13 +159,16 @@ public final class TokenRefresher {
     });
   }
 
+  /** A refresh answer and, when it carried one, its validated ID token's claims. */
+  private record Granted(TokenResponse response, JWTClaimsSet idTokenClaims) {}
+
   private Future<Outcome> failed(Session s, String hash, Throwable err, Instant now) {
     if (err instanceof OAuthError oe && oe.opUnavailable()) {
       retryAfter.put(s.id(), now.plus(RETRY_AFTER_OUTAGE));
       if (!s.tokens().accessTokenExpired(now)) {
         events.record("REFRESH_DEFERRED:op_unreachable", "session", hash,
             "access_token_expires", String.valueOf(s.tokens().accessTokenExpiresAt()));
-        return Future.succeededFuture(Outcome.ok(s));
+        return Future.succeededFuture(new Outcome(Optional.of(s), "op_unreachable", false, true));
       }
       events.record("REFRESH_FAILED:op_unreachable", "session", hash, "next", "retry when the OP is back");
       return Future.succeededFuture(new Outcome(Optional.empty(), "op_unreachable", false));
