@@ -54,6 +54,15 @@ public final class EndSessionRequestBuilder {
 
   /** Decides the hint (refreshing first when that can help) and builds the redirect. */
   public Future<EndSessionRequest> build(Session s, String endSessionEndpoint, Instant now) {
+    try {
+      return decide(s, endSessionEndpoint, now);
+    } catch (RuntimeException e) {
+      // Total: a surprise here must become a local-only logout, never a hung request or a 500.
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<EndSessionRequest> decide(Session s, String endSessionEndpoint, Instant now) {
     TokenSet t = s.tokens();
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("sub", s.subject());

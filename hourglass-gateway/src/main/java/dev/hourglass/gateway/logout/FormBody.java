@@ -58,6 +58,11 @@ final class FormBody {
         return result.future();
       }
     }
+    // curl and others wait for "100 Continue" before sending a body over 1 KiB.
+    String expect = req.getHeader("Expect");
+    if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+      req.response().writeContinue();
+    }
     StringBuilder acc = new StringBuilder();
     long[] seen = {0};
     req.handler(chunk -> {

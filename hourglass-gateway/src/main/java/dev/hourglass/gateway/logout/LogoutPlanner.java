@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Decides, without any I/O, what RP-initiated logout sends for a session at {@code now}.
@@ -27,15 +28,25 @@ import java.util.Optional;
 public final class LogoutPlanner {
   private final GatewayConfig.Logout settings;
   private final Duration skew;
-  private final OidcProvider provider;
   private final String postLogoutRedirectUri;
+  private final Supplier<Optional<String>> endSessionEndpoint;
 
+  /**
+   * @param endSessionEndpoint the OP's end_session_endpoint as discovery says it now (empty before
+   *     discovery or when the OP has none)
+   */
+  public LogoutPlanner(GatewayConfig.Logout settings, Duration skew, String postLogoutRedirectUri,
+      Supplier<Optional<String>> endSessionEndpoint) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.skew = Objects.requireNonNull(skew, "skew");
+    this.postLogoutRedirectUri = Objects.requireNonNull(postLogoutRedirectUri, "postLogoutRedirectUri");
+    this.endSessionEndpoint = Objects.requireNonNull(endSessionEndpoint, "endSessionEndpoint");
+  }
+
+  /** The planner for a running gateway's configuration and provider. */
   public LogoutPlanner(GatewayConfig config, OidcProvider provider) {
-    Objects.requireNonNull(config, "config");
-    this.settings = config.logout();
-    this.skew = config.clockSkew();
-    this.provider = Objects.requireNonNull(provider, "provider");
-    this.postLogoutRedirectUri = postLogoutRedirectUri(config);
+    this(config.logout(), config.clockSkew(), postLogoutRedirectUri(config),
+        () -> provider.ready() ? provider.metadata().endSessionEndpoint() : Optional.empty());
   }
 
   /** {@code logout.post-logout-redirect} made absolute against {@code public-url}. */
@@ -57,7 +68,7 @@ public final class LogoutPlanner {
 
   /** The OP's end_session_endpoint; empty before discovery or when the OP has none. */
   public Optional<String> endSessionEndpoint() {
-    return provider.ready() ? provider.metadata().endSessionEndpoint() : Optional.empty();
+    return endSessionEndpoint.get();
   }
 
   /** True when the ID token can go as a hint without renewing it first (see class comment). */
@@ -97,9 +108,8 @@ public final class LogoutPlanner {
       send = LogoutPlan.NONE;
       light = LogoutPlan.RED;
       summary = "Logout ends only the gateway session: the OP has no end_session_endpoint.";
-      reason = provider.ready()
-          ? "The OP's discovery document names no end_session_endpoint, so the gateway cannot ask it to end its session."
-          : "The OP's discovery document has not been loaded yet.";
+      reason = "The OP's discovery document names no end_session_endpoint (or has not been loaded yet), "
+          + "so the gateway cannot ask the OP to end its session.";
     } else if (t.idToken() == null) {
       send = LogoutPlan.CLIENT_ID;
       light = LogoutPlan.RED;

@@ -56,6 +56,8 @@ public final class SignOutHandler {
     HttpServerRequest req = ctx.request();
     Instant now = g.clock().instant();
     boolean post = req.method() == HttpMethod.POST;
+    // Read synchronously: a malformed query throws here, into the router's 400 failure handler.
+    List<String> queryRd = req.params().getAll("rd");
     Future<Map<String, List<String>>> form = post ? FormBody.read(req, MAX_FORM_BYTES) : Future.succeededFuture(Map.of());
     form.onComplete(ar -> {
       if (ar.failed()) {
@@ -67,7 +69,7 @@ public final class SignOutHandler {
       Map<String, List<String>> body = ar.result();
       String rd = single(body.get("rd"));
       if (rd == null) {
-        rd = single(req.params().getAll("rd"));
+        rd = single(queryRd);
       }
       boolean csrfPresent = post && body.containsKey("csrf");
       decide(ctx, target(rd), csrfPresent, csrfPresent ? single(body.get("csrf")) : null, now);
