@@ -46,7 +46,10 @@ class HostileProviderTest {
       "discovery-slow", "jwks-500", "jwks-not-json", "jwks-huge", "jwks-slow"})
   void aHostileProviderAtStartupLeavesTheGatewayUpNotReadyThenRecovers(String tamperCase) throws Exception {
     HostileHarness.await(h.gateway.close());
-    h.tamper(tamperCase);
+    // Fast failures are retried after 250 ms, 500 ms …: three bad answers keep the gateway unready
+    // for well over a second; a slow one takes the 10 s fetch timeout by itself.
+    int count = tamperCase.endsWith("-slow") ? 1 : 3;
+    h.tamper(tamperCase, count);
     long t0 = System.nanoTime();
     h.startGatewayNoWait();
     HostileHarness.Browser b = h.browser();
@@ -62,7 +65,7 @@ class HostileProviderTest {
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
     assertThat(seconds).as("bounded time").isLessThan(20);
     assertThat(h.gatewayEventTypes()).contains("DISCOVERY_FAILED", "PROVIDER_READY");
-    assertThat(h.opEventsOf("tampered")).extracting(e -> e.field("case")).containsExactly(tamperCase);
+    assertThat(h.opEventsOf("tampered")).hasSize(count).allSatisfy(e -> assertThat(e.field("case")).isEqualTo(tamperCase));
     assertThat(b.get("/ready").statusCode()).isEqualTo(200);
     assertThat(b.login("alice", "/").statusCode()).isEqualTo(302);
   }
