@@ -106,6 +106,24 @@ public final class DevOp {
     return server.revokeGrants(Objects.requireNonNull(sub, "sub"), "admin");
   }
 
+  /** The hostile mode ({@code POST /_hourglass/tamper}, {@code docs/hostile-op.md}). */
+  public dev.hourglass.op.tamper.Tampering tampering() {
+    return server.tampering();
+  }
+
+  /**
+   * Arms one broken answer: the next {@code count} responses of the case's kind to {@code clientId}
+   * (null: any client) are tampered. May generate keys; fine to call from a test thread.
+   */
+  public void tamper(String caseName, String clientId, int count) {
+    server.tampering().arm(dev.hourglass.op.tamper.TamperCase.parse(caseName), clientId, count, "library");
+  }
+
+  /** How many times the JWKS has been served since the start. */
+  public long jwksRequests() {
+    return server.jwksRequests();
+  }
+
   /** The fault injector ({@code POST /_hourglass/faults}). */
   public Faults faults() {
     return server.faults();

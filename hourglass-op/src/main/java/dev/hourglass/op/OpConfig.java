@@ -45,7 +45,27 @@ public record OpConfig(
     String adminToken,
     Boolean adminLoopbackOnly,
     List<Client> clients,
-    List<User> users) {
+    List<User> users,
+    Tamper tamper) {
+
+  /** Without the hostile-mode settings (the shape before issue 6). */
+  public OpConfig(String issuer, Integer port, String host, String clock, Boolean autoLogin, String signingAlg,
+      Tokens tokens, Logout logout, Keys keys, String adminToken, Boolean adminLoopbackOnly, List<Client> clients,
+      List<User> users) {
+    this(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients,
+        users, null);
+  }
+
+  /**
+   * The hostile mode ({@code docs/hostile-op.md}).
+   *
+   * @param perRequest honour {@code tamper=<case>} on authorization requests (default false)
+   */
+  public record Tamper(Boolean perRequest) {
+    public Tamper {
+      perRequest = perRequest == null ? Boolean.FALSE : perRequest;
+    }
+  }
 
   public OpConfig {
     if (issuer != null) {
@@ -81,6 +101,7 @@ public record OpConfig(
         throw new IllegalArgumentException("clients[" + i + "].client-id: duplicate client id '" + c.clientId() + "'");
       }
     }
+    tamper = tamper == null ? new Tamper(null) : tamper;
     users = users == null ? List.of() : List.copyOf(users);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < users.size(); i++) {
@@ -206,7 +227,15 @@ public record OpConfig(
       String frontchannelLogoutUri,
       Tokens tokens,
       Boolean refreshReturnsIdToken,
-      String name) {
+      String name,
+      String tamper) {
+
+    /** Without a tamper case (the shape before issue 6). */
+    public Client(String clientId, String clientSecret, List<String> redirectUris, List<String> postLogoutRedirectUris,
+        String backchannelLogoutUri, String frontchannelLogoutUri, Tokens tokens, Boolean refreshReturnsIdToken, String name) {
+      this(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, tokens,
+          refreshReturnsIdToken, name, null);
+    }
 
     public Client {
       if (clientId == null || clientId.isBlank()) {
@@ -227,6 +256,15 @@ public record OpConfig(
         requireHttpUri("frontchannel-logout-uri", frontchannelLogoutUri);
       }
       tokens = tokens == null ? Tokens.none() : tokens;
+      if (tamper != null) {
+        // Hostile mode: every response of this case's kind to this client is broken.
+        tamper = dev.hourglass.op.tamper.TamperCase.parse(tamper).configName();
+      }
+    }
+
+    /** This client with a tamper case (null: none). */
+    public Client withTamper(String tamperCase) {
+      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, tokens, refreshReturnsIdToken, name, tamperCase);
     }
 
     /** A confidential client with one redirect URI. */
@@ -244,23 +282,23 @@ public record OpConfig(
     }
 
     public Client withPostLogoutRedirectUris(List<String> uris) {
-      return new Client(clientId, clientSecret, redirectUris, uris, backchannelLogoutUri, frontchannelLogoutUri, tokens, refreshReturnsIdToken, name);
+      return new Client(clientId, clientSecret, redirectUris, uris, backchannelLogoutUri, frontchannelLogoutUri, tokens, refreshReturnsIdToken, name, tamper);
     }
 
     public Client withBackchannelLogoutUri(String uri) {
-      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, uri, frontchannelLogoutUri, tokens, refreshReturnsIdToken, name);
+      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, uri, frontchannelLogoutUri, tokens, refreshReturnsIdToken, name, tamper);
     }
 
     public Client withFrontchannelLogoutUri(String uri) {
-      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, uri, tokens, refreshReturnsIdToken, name);
+      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, uri, tokens, refreshReturnsIdToken, name, tamper);
     }
 
     public Client withTokens(Tokens overrides) {
-      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, overrides, refreshReturnsIdToken, name);
+      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, overrides, refreshReturnsIdToken, name, tamper);
     }
 
     public Client withRefreshReturnsIdToken(Boolean value) {
-      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, tokens, value, name);
+      return new Client(clientId, clientSecret, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, frontchannelLogoutUri, tokens, value, name, tamper);
     }
 
     /** This client's effective token settings on top of {@code global}. */
@@ -387,35 +425,35 @@ public record OpConfig(
   // ---- copies for command-line flags ------------------------------------------------------------
 
   public OpConfig withPort(int port) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withIssuer(String issuer) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withHost(String host) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withClock(String clock) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withAutoLogin(boolean autoLogin) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withSigningAlg(String alg) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, alg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, alg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withAdminToken(String token) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, token, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, token, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withTokens(Tokens overrides) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens.overriddenBy(overrides), logout, keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens.overriddenBy(overrides), logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withAccessTtl(Duration ttl) {
@@ -447,11 +485,11 @@ public record OpConfig(
   }
 
   public OpConfig withExpiredHint(ExpiredHintPolicy policy) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, new Logout(policy.configName()), keys, adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, new Logout(policy.configName()), keys, adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   public OpConfig withKeyRotationGrace(Duration grace) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, new Keys(grace), adminToken, adminLoopbackOnly, clients, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, new Keys(grace), adminToken, adminLoopbackOnly, clients, users, tamper);
   }
 
   /** These clients, replacing any with the same id. */

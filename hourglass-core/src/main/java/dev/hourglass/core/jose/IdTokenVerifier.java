@@ -149,7 +149,8 @@ public final class IdTokenVerifier {
     JWT parsed;
     try {
       parsed = JWTParser.parse(idToken);
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
+      // Nimbus throws unchecked exceptions on some malformed headers (found by fuzzing: a JSON null header).
       throw new IdTokenRejectedException("malformed", "ID token is not a JWT: " + e.getMessage());
     }
     if (parsed instanceof PlainJWT) {
@@ -210,6 +211,8 @@ public final class IdTokenVerifier {
       throw new IdTokenRejectedException("malformed", e.getMessage());
     } catch (JOSEException e) {
       throw new IdTokenRejectedException("sig", "signature check failed: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new IdTokenRejectedException("malformed", "ID token could not be processed: " + e.getClass().getSimpleName());
     }
   }
 

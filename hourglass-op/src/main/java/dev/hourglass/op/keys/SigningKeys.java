@@ -43,6 +43,8 @@ public final class SigningKeys {
   private final JWSAlgorithm alg;
   private final Duration grace;
   private final List<Entry> retired = new ArrayList<>();
+  /** Hostile mode only: extra keys published beside the real ones, by tag (see dev.hourglass.op.tamper). */
+  private final java.util.Map<String, List<JWK>> extra = new java.util.LinkedHashMap<>();
   private Entry current;
 
   public SigningKeys(String alg, Duration grace) {
@@ -78,7 +80,34 @@ public final class SigningKeys {
     for (Entry e : retired) {
       keys.add(e.key().toPublicJWK());
     }
+    for (List<JWK> l : extra.values()) {
+      for (JWK k : l) {
+        keys.add(k.toPublicJWK());
+      }
+    }
     return new JWKSet(keys);
+  }
+
+  /** The current key pair (private half included): the hostile mode signs broken tokens with it. */
+  public synchronized JWK currentKey() {
+    return current.key();
+  }
+
+  /** Hostile mode: publishes {@code keys} (public halves) beside the real ones under {@code tag}, replacing that tag's keys. */
+  public synchronized void publishExtra(String tag, List<JWK> keys) {
+    extra.put(Objects.requireNonNull(tag, "tag"), List.copyOf(keys));
+  }
+
+  /** Hostile mode: publishes one more key under {@code tag}. */
+  public synchronized void addExtra(String tag, JWK key) {
+    List<JWK> l = new ArrayList<>(extra.getOrDefault(tag, List.of()));
+    l.add(key);
+    extra.put(tag, List.copyOf(l));
+  }
+
+  /** Hostile mode: stops publishing every extra key. */
+  public synchronized void clearExtra() {
+    extra.clear();
   }
 
   /** Signs {@code claims} with the current key, with header {@code typ} (may be null). */

@@ -1,6 +1,7 @@
 package dev.hourglass.op.server;
 
 import dev.hourglass.op.OpConfig;
+import dev.hourglass.op.tamper.TamperCase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -68,6 +69,13 @@ final class AuthorizeEndpoint {
     String state = null;
     try {
       state = p.get("state");
+      // Hostile mode, per request: tamper=<case> arms one broken answer for this client.
+      String tamper = p.get("tamper");
+      if (tamper != null && op.config.tamper().perRequest()) {
+        TamperCase c = TamperCase.find(tamper).orElseThrow(() -> new RedirectError("invalid_request",
+            "unknown tamper case '" + tamper + "' (see GET /_hourglass/tamper)"));
+        op.tampering.arm(c, clientId, 1, "authorize");
+      }
       authorize(ctx, p, client.get(), redirectUri, state, now);
     } catch (RedirectError e) {
       redirectError(ctx, redirectUri, e.error, e.getMessage(), state, clientId);
@@ -173,6 +181,15 @@ final class AuthorizeEndpoint {
 
   private void issueCode(RoutingContext ctx, OpConfig.Client client, String redirectUri, String scope, String state,
       String nonce, String challenge, OpState.Session s, Instant now, boolean newSession) {
+    if (op.tampering.take(TamperCase.Kind.AUTHORIZE, client.clientId(), "authorize").isPresent()) {
+      if (newSession) {
+        op.setSessionCookie(ctx, s);
+      }
+      redirectError(ctx, redirectUri, "access_denied",
+          "<script>alert(document.cookie)</script><img src=x onerror=alert(1)> tampered \"error\" & 'description'",
+          state, client.clientId());
+      return;
+    }
     String code = OpServer.randomToken(32);
     OpState.Code c = new OpState.Code(code, client.clientId(), redirectUri, scope, nonce, challenge, s.sid,
         now.plus(op.tokensFor(client).codeTtl()));

@@ -3,6 +3,8 @@ package dev.hourglass.op.server;
 import dev.hourglass.core.http.AdminAccess;
 import dev.hourglass.core.http.ClockAdminRoutes;
 import dev.hourglass.op.Fault;
+import dev.hourglass.op.tamper.HostileResponses;
+import dev.hourglass.op.tamper.TamperCase;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,6 +76,7 @@ final class OpRoutes {
           "method " + ctx.request().method() + " is not allowed here"));
     }
     mountAdmin(r);
+    new dev.hourglass.op.tamper.TamperRoutes(op.vertx, op.tampering, id -> op.client(id).isPresent()).mountPublic(r);
 
     errorHandlers(r);
     return r;
@@ -125,6 +128,7 @@ final class OpRoutes {
     // clock_changed is recorded by the clock listener, so moves made in-process show up too.
     new ClockAdminRoutes(op.clock, null).mount(r, access);
     new AdminEndpoints(op).mount(r, access);
+    new dev.hourglass.op.tamper.TamperRoutes(op.vertx, op.tampering, id -> op.client(id).isPresent()).mountAdmin(r, access);
   }
 
   /** Discovery and JWKS. */
@@ -136,8 +140,9 @@ final class OpRoutes {
     }
 
     void metadata(RoutingContext ctx) {
+      Optional<TamperCase> tamper = op.tampering.take(TamperCase.Kind.DISCOVERY, null, "discovery");
       JsonObject m = new JsonObject()
-          .put("issuer", op.issuer())
+          .put("issuer", tamper.orElse(null) == TamperCase.DISCOVERY_ISSUER_MISMATCH ? op.issuer() + "/tampered" : op.issuer())
           .put("authorization_endpoint", op.url("/authorize"))
           .put("token_endpoint", op.url("/token"))
           .put("userinfo_endpoint", op.url("/userinfo"))
@@ -168,6 +173,10 @@ final class OpRoutes {
           .put("frontchannel_logout_supported", true)
           .put("frontchannel_logout_session_supported", true);
       ctx.response().putHeader("Access-Control-Allow-Origin", "*");
+      if (tamper.isPresent() && tamper.get() != TamperCase.DISCOVERY_ISSUER_MISMATCH) {
+        HostileResponses.send(op.vertx, tamper.get(), ctx.response(), m.encode());
+        return;
+      }
       OAuthResponses.json(ctx, 200, m);
     }
 
@@ -176,7 +185,13 @@ final class OpRoutes {
     }
 
     void jwks(RoutingContext ctx) {
+      op.jwksRequests.incrementAndGet();
       Map<String, Object> set = op.keys.publicJwks(op.clock.instant()).toJSONObject(true);
+      Optional<TamperCase> tamper = op.tampering.take(TamperCase.Kind.JWKS, null, "jwks");
+      if (tamper.isPresent()) {
+        HostileResponses.send(op.vertx, tamper.get(), ctx.response(), new JsonObject(set).encode());
+        return;
+      }
       ctx.response()
           .setStatusCode(200)
           .putHeader("Content-Type", "application/json")

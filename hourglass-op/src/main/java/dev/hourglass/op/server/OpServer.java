@@ -8,6 +8,8 @@ import dev.hourglass.op.Faults;
 import dev.hourglass.op.OpConfig;
 import dev.hourglass.op.OpSettings;
 import dev.hourglass.op.keys.SigningKeys;
+import dev.hourglass.op.tamper.TamperCase;
+import dev.hourglass.op.tamper.Tampering;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -59,6 +61,10 @@ public final class OpServer {
   final SigningKeys keys;
   final OpSettings settings;
   final Faults faults = new Faults();
+  /** The hostile mode: broken answers armed by config, admin API or the authorize request. */
+  final Tampering tampering;
+  /** How many times the JWKS was served (hostile tests prove an RP does not hammer it). */
+  final java.util.concurrent.atomic.AtomicLong jwksRequests = new java.util.concurrent.atomic.AtomicLong();
   final OpState state = new OpState();
   final Map<String, OpConfig.Client> clients = new ConcurrentHashMap<>();
   final WebClient web;
@@ -75,6 +81,7 @@ public final class OpServer {
     this.events = events;
     this.keys = keys;
     this.settings = new OpSettings(config);
+    this.tampering = new Tampering(keys, events, () -> this.issuer);
     config.clients().forEach(c -> clients.put(c.clientId(), c));
     this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(3000).setFollowRedirects(false)
         .setUserAgent("hourglass-op"));
@@ -85,7 +92,15 @@ public final class OpServer {
     return vertx.executeBlocking(() -> new SigningKeys(config.signingAlg(), config.keys().rotationGrace()), false)
         .compose(keys -> {
           OpServer op = new OpServer(vertx, clock, config, events, keys);
-          return op.listen();
+          // clients[].tamper: armed for every response of that kind (may generate decoy keys: off the loop).
+          return vertx.executeBlocking(() -> {
+            for (OpConfig.Client c : config.clients()) {
+              if (c.tamper() != null) {
+                op.tampering.arm(TamperCase.parse(c.tamper()), c.clientId(), Tampering.UNLIMITED, "config");
+              }
+            }
+            return op;
+          }, false).compose(OpServer::listen);
         });
   }
 
@@ -147,6 +162,14 @@ public final class OpServer {
     return faults;
   }
 
+  public Tampering tampering() {
+    return tampering;
+  }
+
+  public long jwksRequests() {
+    return jwksRequests.get();
+  }
+
   /** Rotates the signing key; the previous public key stays in the JWKS for {@code keys.rotation-grace}. */
   public String rotateKeys() {
     Instant now = clock.instant();
@@ -160,6 +183,9 @@ public final class OpServer {
   public void registerClient(OpConfig.Client client) {
     clients.put(client.clientId(), client);
     events.record("client_registered", "client_id", client.clientId());
+    if (client.tamper() != null) {
+      tampering.arm(TamperCase.parse(client.tamper()), client.clientId(), Tampering.UNLIMITED, "config");
+    }
   }
 
   /**
@@ -296,7 +322,30 @@ public final class OpServer {
         .claim("sid", s.sid)
         .claim("events", Map.of(BACKCHANNEL_EVENT, Map.of()))
         .build();
+    Optional<TamperCase> tamper = tampering.take(TamperCase.Kind.LOGOUT, c.clientId(), "backchannel");
+    if (tamper.isPresent()) {
+      List<String> tokens = tampering.logoutTokens(tamper.get(), claims, () -> idTokenFor(c, s, iat), now);
+      // Sequential: a replay must arrive after the original.
+      Future<Void> chain = Future.succeededFuture();
+      for (String t : tokens) {
+        chain = chain.compose(v -> postLogoutToken(c, s, t, tamper.get().configName()));
+      }
+      return chain;
+    }
     String token = keys.sign(claims, "logout+jwt").serialize();
+    return postLogoutToken(c, s, token, null);
+  }
+
+  /** An ID token for {@code s} as {@code c} would get it (the {@code logout-id-token} case sends it as a logout token). */
+  private String idTokenFor(OpConfig.Client c, OpState.Session s, Instant iat) {
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(s.sub).audience(c.clientId())
+        .issueTime(Date.from(iat)).expirationTime(Date.from(iat.plus(Duration.ofHours(1))))
+        .claim("auth_time", s.authTime.getEpochSecond()).claim("sid", s.sid).claim("nonce", randomToken(12))
+        .jwtID(randomToken(16)).build();
+    return keys.sign(claims, "JWT").serialize();
+  }
+
+  private Future<Void> postLogoutToken(OpConfig.Client c, OpState.Session s, String token, String tamperCase) {
     return web.postAbs(c.backchannelLogoutUri())
         .timeout(5000)
         .putHeader("Cache-Control", "no-store")
@@ -304,10 +353,12 @@ public final class OpServer {
         .transform(ar -> {
           if (ar.succeeded()) {
             events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
-                "uri", c.backchannelLogoutUri(), "status", ar.result().statusCode());
+                "uri", c.backchannelLogoutUri(), "status", ar.result().statusCode(), "tamper", tamperCase,
+                "cache_control", tamperCase == null ? null : ar.result().getHeader("Cache-Control"));
           } else {
             events.record("backchannel_sent", "client_id", c.clientId(), "sid", s.sid, "sub", s.sub,
-                "uri", c.backchannelLogoutUri(), "status", 0, "error", String.valueOf(ar.cause().getMessage()));
+                "uri", c.backchannelLogoutUri(), "status", 0, "error", String.valueOf(ar.cause().getMessage()),
+                "tamper", tamperCase);
           }
           return Future.<Void>succeededFuture();
         });
@@ -361,6 +412,12 @@ public final class OpServer {
 
   /** An ID token; {@code nonce} only on the first one (a renewed one omits it, Core 12.2). */
   String mintIdToken(Instant iat, OpConfig.Client c, OpState.Family f, String nonce, String accessToken) {
+    return mintIdToken(iat, c, f, nonce, accessToken, false);
+  }
+
+  /** As above; {@code refresh} says whether it answers a refresh grant (which tamper cases apply). */
+  String mintIdToken(Instant iat, OpConfig.Client c, OpState.Family f, String nonce, String accessToken, boolean refresh) {
+    Instant now = iat;
     iat = iat.truncatedTo(ChronoUnit.SECONDS);
     long ttl = seconds(tokensFor(c).idTtl());
     JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
@@ -380,6 +437,11 @@ public final class OpServer {
         b.claim(k, v);
       }
     });
+    Optional<TamperCase> tamper = tampering.take(refresh ? TamperCase.Kind.REFRESH_ID_TOKEN : TamperCase.Kind.ID_TOKEN,
+        c.clientId(), "token");
+    if (tamper.isPresent()) {
+      return tampering.idToken(tamper.get(), b.build(), c.clientId(), now);
+    }
     return keys.sign(b.build(), "JWT").serialize();
   }
 

@@ -68,7 +68,10 @@ final class ResourceEndpoints {
       OAuthResponses.bearerError(ctx, 403, "insufficient_scope", "userinfo needs a token with scope openid");
       return;
     }
-    Map<String, Object> claims = OpServer.scopedClaims(a.claims, a.scope);
+    Map<String, Object> claims = new java.util.LinkedHashMap<>(OpServer.scopedClaims(a.claims, a.scope));
+    if (op.tampering.take(dev.hourglass.op.tamper.TamperCase.Kind.USERINFO, a.clientId, "userinfo").isPresent()) {
+      claims.put("sub", a.sub + "-tampered");
+    }
     OAuthResponses.json(ctx, 200, new JsonObject(claims));
   }
 

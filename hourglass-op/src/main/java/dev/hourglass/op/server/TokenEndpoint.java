@@ -189,7 +189,7 @@ final class TokenEndpoint {
       boolean idToken = op.refreshReturnsIdToken(client) && OpServer.scopes(scope).contains("openid");
       if (idToken) {
         // Core 12.2: same iss, sub, aud, auth_time, azp; new iat/exp.
-        r.put("id_token", op.mintIdToken(now, client, f, null, at.toString()));
+        r.put("id_token", op.mintIdToken(now, client, f, null, at.toString(), true));
       }
       op.events.record("token_issued", "client_id", client.clientId(), "sub", f.sub, "sid", f.sid,
           "grant_type", "refresh_token", "family", f.id, "id_token", idToken, "rotated", t.refreshRotation(),
