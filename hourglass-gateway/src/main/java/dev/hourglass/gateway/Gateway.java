@@ -129,7 +129,8 @@ public final class Gateway {
           new TransactionCookie(keys.transactionAead(), clock, secure),
           new RedirectValidator(config.redirect().allowedOrigins()),
           updates, refresher, identity, new PathRules(config.rules()),
-          new UpstreamProxy(vertx, config.upstream(), events, identity));
+          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity),
+          keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient, extension);
       return gateway.listen().map(gateway);
     });
@@ -143,6 +144,8 @@ public final class Gateway {
         .setMaxHeaderSize(16 * 1024)
         // HTTP/1.1 only on plain text, so header limits apply the same to every client.
         .setHttp2ClearTextEnabled(false)
+        // Slow or stuck clients do not hold connections forever.
+        .setIdleTimeout(120)
         .setMaxInitialLineLength(8 * 1024));
     server.invalidRequestHandler(req -> {
       // Oversized headers or request lines: a clear 4xx, never a 500.

@@ -31,7 +31,8 @@ public record GatewayConfig(
     String clock,
     List<Rule> rules,
     List<String> trustedProxies,
-    Redirect redirect) {
+    Redirect redirect,
+    Duration upstreamTimeout) {
 
   public static final Duration DEFAULT_SKEW = Duration.ofSeconds(60);
 
@@ -75,6 +76,10 @@ public record GatewayConfig(
       }
     }
     redirect = redirect == null ? new Redirect(null) : redirect;
+    upstreamTimeout = upstreamTimeout == null ? Duration.ofSeconds(60) : upstreamTimeout;
+    if (upstreamTimeout.isZero() || upstreamTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("upstream-timeout: must be between 1ms and 1h");
+    }
     if (!session.idleTimeout().isZero() && !session.maxLifetime().isZero()
         && session.idleTimeout().compareTo(session.maxLifetime()) > 0) {
       throw new IllegalArgumentException("session.idle-timeout: must not be longer than session.max-lifetime");

@@ -1,6 +1,7 @@
 package dev.hourglass.gateway;
 
 import dev.hourglass.core.event.EventLog;
+import dev.hourglass.gateway.crypto.CsrfTokens;
 import dev.hourglass.gateway.authz.PathRules;
 import dev.hourglass.gateway.oidc.OidcProvider;
 import dev.hourglass.gateway.proxy.IdentityHeaders;
@@ -31,7 +32,8 @@ public record GatewayServices(
     TokenRefresher refresher,
     IdentityHeaders identity,
     PathRules rules,
-    UpstreamProxy upstream) {
+    UpstreamProxy upstream,
+    CsrfTokens csrf) {
 
   /** The short hash used as the {@code session} field of events. */
   public String hash(String sessionId) {

@@ -41,6 +41,8 @@ final class GatewayHarness implements AutoCloseable {
   final int gatewayPort;
   final String publicUrl;
   String extraYaml = "";
+  /** When set, the gateway proxies here instead of the echo upstream. */
+  String upstreamOverride;
   String sessionYaml = "";
 
   /** Own Vert.x, clock and OP. */
@@ -50,6 +52,32 @@ final class GatewayHarness implements AutoCloseable {
     this.ownsOp = true;
     this.gatewayPort = freePort();
     this.publicUrl = "http://127.0.0.1:" + gatewayPort;
+  }
+
+  /** Own Vert.x on {@code clock}, for a third-party OP ({@link #startWithIssuer}). */
+  GatewayHarness(ControllableClock clock) {
+    this.vertx = Vertx.vertx();
+    this.clock = clock;
+    this.ownsOp = true;
+    this.gatewayPort = freePort();
+    this.publicUrl = "http://127.0.0.1:" + gatewayPort;
+  }
+
+  private String issuer;
+  private String clientId = CLIENT_ID;
+  private String clientSecret = CLIENT_SECRET;
+  private String scopes = "[openid, profile, email, offline_access]";
+
+  /** Gateway + echo upstream against an already running OP at {@code issuer}. */
+  GatewayHarness startWithIssuer(String issuer, String clientId, String clientSecret, String scopes, String sessionYaml) {
+    this.issuer = issuer;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.scopes = scopes;
+    this.sessionYaml = sessionYaml;
+    startUpstream();
+    startGateway();
+    return this;
   }
 
   /** The OP, clock and Vert.x of a {@link DevOpExtension}: the gateway runs on the OP's clock. */
@@ -71,6 +99,12 @@ final class GatewayHarness implements AutoCloseable {
     }
     op.registerClient(client.apply(OpConfig.Client.confidential(CLIENT_ID, CLIENT_SECRET, publicUrl + "/oauth2/callback")
         .withPostLogoutRedirectUris(List.of(publicUrl + "/"))));
+    startUpstream();
+    startGateway();
+    return this;
+  }
+
+  private void startUpstream() {
     upstream = await(vertx.createHttpServer().requestHandler(req -> {
       JsonObject headers = new JsonObject();
       req.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
@@ -78,8 +112,6 @@ final class GatewayHarness implements AutoCloseable {
           .end(new JsonObject().put("path", req.uri()).put("method", req.method().name())
               .put("headers", headers).put("body", body.toString()).encode()));
     }).listen(0, "127.0.0.1"));
-    startGateway();
-    return this;
   }
 
   GatewayHarness start() {
@@ -89,6 +121,11 @@ final class GatewayHarness implements AutoCloseable {
   void startGateway() {
     gateway = await(Gateway.start(vertx, clock, config()));
     await(gateway.ready());
+  }
+
+  void restartGatewayWith(String extraYaml) {
+    this.extraYaml = extraYaml;
+    restartGateway();
   }
 
   void restartGateway() {
@@ -105,15 +142,15 @@ final class GatewayHarness implements AutoCloseable {
           issuer: %s
           client-id: %s
           client-secret: ${SECRET_FROM_ENV}
-          scopes: [openid, profile, email, offline_access]
+          scopes: %s
         session:
           secret: %s
         %s
         clock-skew: 60s
         %s
-        """.formatted(gatewayPort, publicUrl, upstream.actualPort(), op.issuer(), CLIENT_ID, SECRET,
+        """.formatted(gatewayPort, publicUrl, upstreamOverride != null ? Integer.parseInt(upstreamOverride.substring(upstreamOverride.lastIndexOf(':') + 1)) : upstream.actualPort(), issuer != null ? issuer : op.issuer(), clientId, scopes, SECRET,
         sessionYaml.indent(2).stripTrailing(), extraYaml);
-    return GatewayConfig.parse("test-gateway.yaml", yaml, Map.of("SECRET_FROM_ENV", CLIENT_SECRET));
+    return GatewayConfig.parse("test-gateway.yaml", yaml, Map.of("SECRET_FROM_ENV", clientSecret));
   }
 
   // ---- browser ------------------------------------------------------------------------------
@@ -144,7 +181,7 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Logs in headlessly: /oauth2/start?login_hint=user&rd=rd, OP auto-login, callback. Returns the final response. */
     HttpResponse<String> login(String user, String rd) {
-      HttpResponse<String> r = get("/oauth2/start?login_hint=" + user + "&rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8));
+      HttpResponse<String> r = get("/oauth2/start?login_hint=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8) + "&rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8));
       return follow(r, 5);
     }
 

@@ -140,6 +140,31 @@ class GatewayPolicyTest {
   }
 
   @Test
+  void aSilentUpstreamGivesA504PageAfterTheUpstreamTimeout() {
+    h = new GatewayHarness(opExtension);
+    var silent = GatewayHarness.await(h.vertx.createHttpServer().requestHandler(req -> { /* never answers */ }).listen(0, "127.0.0.1"));
+    h.upstreamOverride = "http://127.0.0.1:" + silent.actualPort();
+    h.start(c -> c, "", "upstream-timeout: 300ms\n");
+    GatewayHarness.Browser b = h.browser();
+    b.login("alice", "/"); // the landing itself times out
+    HttpResponse<String> r = b.get("/slow");
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).contains("did not answer in time");
+    assertThat(h.gatewayEvents("UPSTREAM_ERROR")).anySatisfy(e -> assertThat(e.fields()).containsEntry("status", 504));
+  }
+
+  @Test
+  void exposeTokensAddsRawTokensToTheSessionEndpointOnlyWhenAsked() {
+    h = new GatewayHarness(opExtension).start(c -> c, "expose-tokens: true\n", "");
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    JsonObject tokens = b.json("/oauth2/session").getJsonObject("tokens");
+    assertThat(tokens.getString("access_token")).isNotBlank();
+    assertThat(tokens.getString("id_token")).contains(".");
+    assertThat(tokens.getString("refresh_token")).isNotBlank();
+  }
+
+  @Test
   void requestBodiesStreamToTheUpstream() {
     h = new GatewayHarness(opExtension).start();
     GatewayHarness.Browser b = h.browser();
@@ -157,7 +182,7 @@ class GatewayPolicyTest {
     // The harness config says clock: system; start a second gateway with clock: virtual on the same clock.
     GatewayConfig base = h.config();
     GatewayConfig virtual = new GatewayConfig("127.0.0.1:0", base.publicUrl(), base.upstream(), base.provider(), base.session(),
-        base.logout(), base.identity(), base.clockSkew(), "virtual", base.rules(), base.trustedProxies(), base.redirect());
+        base.logout(), base.identity(), base.clockSkew(), "virtual", base.rules(), base.trustedProxies(), base.redirect(), base.upstreamTimeout());
     Gateway g = GatewayHarness.await(Gateway.start(h.vertx, h.clock, virtual));
     try {
       GatewayHarness.Browser b = h.browser();

@@ -52,6 +52,18 @@ class HostileCallbackTest {
   }
 
   @Test
+  void startPassesLoginHintAndPromptAndRefusesBadValues() {
+    GatewayHarness.Browser b = h.browser();
+    String location = b.get("/oauth2/start?login_hint=alice%40example.test&prompt=login").headers().firstValue("Location").orElseThrow();
+    assertThat(query(location)).containsEntry("login_hint", "alice@example.test").containsEntry("prompt", "login")
+        .containsEntry("code_challenge_method", "S256").containsEntry("response_type", "code")
+        .containsEntry("redirect_uri", h.publicUrl + "/oauth2/callback");
+    assertThat(b.get("/oauth2/start?prompt=evil").statusCode()).isEqualTo(400);
+    assertThat(b.get("/oauth2/start?login_hint=" + "a".repeat(300)).statusCode()).isEqualTo(400);
+    assertThat(b.get("/oauth2/start?login_hint=a%0d%0aX-Evil:1").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void wrongStateIsRefusedBeforeAnyTokenCall() {
     GatewayHarness.Browser b = h.browser();
     String cb = callbackUrl(opAnswer(b));

@@ -353,6 +353,37 @@ public record OpConfig(
     return new OpConfig(null, 0, null, null, null, null, null, null, null, null, null, null, null);
   }
 
+  /**
+   * What a person starting {@code hourglass op} wants to see: issuer, clients (with their URIs) and
+   * users, one per line. Secrets are shown: this is a development OP with demo credentials.
+   */
+  public String summary(String actualIssuer) {
+    StringBuilder b = new StringBuilder();
+    b.append("issuer   ").append(actualIssuer).append('\n');
+    b.append("discovery ").append(actualIssuer).append("/.well-known/openid-configuration\n");
+    b.append("tokens   access ").append(tokens.accessTtl()).append(", id ").append(tokens.idTtl())
+        .append(", refresh ").append(tokens.refreshTtl()).append(", session ").append(tokens.sessionTtl())
+        .append(", reuse-detection ").append(tokens.reuseDetection())
+        .append(", refresh-returns-id-token ").append(tokens.refreshReturnsIdToken()).append('\n');
+    b.append("logout   expired-hint ").append(logout.expiredHint()).append(", auto-login ").append(autoLogin).append('\n');
+    for (Client c : clients) {
+      b.append("client   ").append(c.clientId())
+          .append(c.isPublic() ? " (public, PKCE)" : " / " + c.clientSecret())
+          .append("  redirect ").append(String.join(" ", c.redirectUris()));
+      if (!c.postLogoutRedirectUris().isEmpty()) {
+        b.append("  post-logout ").append(String.join(" ", c.postLogoutRedirectUris()));
+      }
+      if (c.backchannelLogoutUri() != null) {
+        b.append("  backchannel ").append(c.backchannelLogoutUri());
+      }
+      b.append('\n');
+    }
+    for (User u : users) {
+      b.append("user     ").append(u.username()).append("  ").append(u.effectiveClaims()).append('\n');
+    }
+    return b.toString();
+  }
+
   // ---- copies for command-line flags ------------------------------------------------------------
 
   public OpConfig withPort(int port) {

@@ -386,4 +386,33 @@ class AuthorizationCodeFlowTest {
     assertThat(page.statusCode()).isEqualTo(200);
     return OpTestClient.hidden(page.bodyAsString(), "tx");
   }
+
+  @Test
+  void malformedVerifierAndChallengeAreRefused() {
+    Pkce pkce = Pkce.create();
+    String code = client.code("alice", pkce);
+    HttpResponse<Buffer> shortVerifier = client.gatewayToken(params("grant_type", "authorization_code", "code", code,
+        "redirect_uri", REDIRECT, "code_verifier", "short"));
+    assertThat(shortVerifier.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<Buffer> badChallenge = client.authorize(params("client_id", "gateway", "redirect_uri", REDIRECT,
+        "response_type", "code", "login_hint", "alice", "code_challenge", "too-short", "code_challenge_method", "S256"));
+    assertThat(query(badChallenge)).containsEntry("error", "invalid_request");
+  }
+
+  @Test
+  void scopeWithoutOpenidGivesNoIdToken() {
+    HttpResponse<Buffer> r = client.authorize(params("client_id", "gateway", "redirect_uri", REDIRECT,
+        "response_type", "code", "scope", "api.read", "login_hint", "alice"));
+    JsonObject t = client.gatewayToken(params("grant_type", "authorization_code", "code", query(r).get("code"),
+        "redirect_uri", REDIRECT)).bodyAsJsonObject();
+    assertThat(t.containsKey("id_token")).isFalse();
+    assertThat(t.getString("scope")).isEqualTo("api.read");
+  }
+
+  @Test
+  void requestObjectsAreRefused() {
+    HttpResponse<Buffer> r = client.authorize(params("client_id", "gateway", "redirect_uri", REDIRECT,
+        "response_type", "code", "request", "eyJ.x.y"));
+    assertThat(query(r)).containsEntry("error", "request_not_supported");
+  }
 }

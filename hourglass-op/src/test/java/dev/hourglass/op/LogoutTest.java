@@ -289,4 +289,57 @@ class LogoutTest {
     assertThat(r.statusCode()).isEqualTo(302);
     assertThat(ssoStillWorks()).isFalse();
   }
+
+  @Test
+  void hintSignedWithAKeyPastItsRotationGraceIsRejected() {
+    JsonObject t = client.login("alice");
+    ext.op().rotateKeys();
+    clock.advance(Duration.ofMinutes(30));
+    HttpResponse<Buffer> r = logout(params("id_token_hint", t.getString("id_token")));
+    assertThat(r.statusCode()).as("within the grace period the old key still verifies").isEqualTo(200);
+    JsonObject t2 = client.login("bob");
+    ext.op().rotateKeys();
+    clock.advance(Duration.ofHours(1));
+    HttpResponse<Buffer> late = logout(params("id_token_hint", t2.getString("id_token")));
+    assertThat(late.statusCode()).isEqualTo(400);
+    assertThat(ext.events().matching(e -> e.type().equals("logout_rejected")).get(0).field("reason"))
+        .isEqualTo("invalid_id_token_hint");
+  }
+
+  @Test
+  void logoutRevokesTheSessionsAccessTokens() {
+    JsonObject t = client.login("alice");
+    assertThat(client.introspect(t.getString("access_token")).getBoolean("active")).isTrue();
+    logout(params("id_token_hint", t.getString("id_token")));
+    assertThat(client.introspect(t.getString("access_token")).getBoolean("active")).isFalse();
+    assertThat(ext.events().matching(e -> e.type().equals("family_revoked")).get(0).field("reason")).isEqualTo("logout");
+  }
+
+  @Test
+  void unknownClientIdAtLogoutIsAnErrorPageAndNoRedirect() {
+    client.login("alice");
+    HttpResponse<Buffer> r = logout(params("client_id", "ghost", "post_logout_redirect_uri", "http://127.0.0.1:8080/"));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.getHeader("Location")).isNull();
+    assertThat(ssoStillWorks()).isTrue();
+  }
+
+  @Test
+  void postLogoutRedirectUriWithoutHintOrClientIdIsNotFollowed() {
+    client.login("alice");
+    HttpResponse<Buffer> page = logout(params("post_logout_redirect_uri", "http://127.0.0.1:8080/"));
+    String xsrf = OpTestClient.hidden(page.bodyAsString(), "xsrf");
+    HttpResponse<Buffer> done = client.postForm("/logout/confirm", params("xsrf", xsrf, "logout", "yes"));
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.getHeader("Location")).isNull();
+    assertThat(ssoStillWorks()).isFalse();
+  }
+
+  @Test
+  void confirmationFormExpiresOnTheClock() {
+    client.login("alice");
+    String xsrf = OpTestClient.hidden(logout(params()).bodyAsString(), "xsrf");
+    clock.advance(Duration.ofMinutes(31));
+    assertThat(client.postForm("/logout/confirm", params("xsrf", xsrf, "logout", "yes")).statusCode()).isEqualTo(400);
+  }
 }

@@ -50,6 +50,8 @@ class MalformedRequestsTest {
         Arguments.of("basic not base64", form, "grant_type=client_credentials", "Basic ***", 401, "invalid_client"),
         Arguments.of("basic without colon", form, "grant_type=client_credentials",
             "Basic " + Base64.getEncoder().encodeToString("gateway".getBytes()), 401, "invalid_client"),
+        Arguments.of("basic and another client_id", form, "grant_type=client_credentials&client_id=demo-spa", basic, 400, "invalid_request"),
+        Arguments.of("bearer instead of basic", form, "grant_type=client_credentials", "Bearer abc", 401, "invalid_client"),
         Arguments.of("basic and post secret", form, "grant_type=client_credentials&client_secret=x", basic, 400, "invalid_request"),
         Arguments.of("unknown client", form, "grant_type=client_credentials&client_id=nobody&client_secret=x", null, 401, "invalid_client"),
         Arguments.of("client assertion", form, "grant_type=client_credentials&client_id=gateway&client_assertion=x", null, 401, "invalid_client"),

@@ -165,4 +165,13 @@ class OpConfigTest {
     assertThat(c.isPublic()).isTrue();
     assertThat(c.effectiveTokens(OpConfig.Tokens.defaults()).refreshReturnsIdToken()).isFalse();
   }
+
+  @Test
+  void summaryListsIssuerClientsAndUsers() {
+    String s = OpConfig.demo().summary("http://127.0.0.1:9090");
+    assertThat(s).contains("issuer   http://127.0.0.1:9090")
+        .contains("client   gateway / gateway-secret  redirect http://127.0.0.1:8080/oauth2/callback")
+        .contains("client   demo-spa (public, PKCE)")
+        .contains("user     alice").contains("user     carol");
+  }
 }

@@ -14,6 +14,9 @@ public final class RequestKind {
 
   public static boolean isApi(HttpServerRequest req, boolean ruleSaysApi) {
     if (ruleSaysApi) return true;
+    // A websocket upgrade cannot follow a login redirect.
+    String upgrade = req.getHeader("Upgrade");
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) return true;
     String mode = req.getHeader("Sec-Fetch-Mode");
     if (mode != null && mode.equalsIgnoreCase("navigate")) return false;
     if (req.getHeader("X-Requested-With") != null) return true;

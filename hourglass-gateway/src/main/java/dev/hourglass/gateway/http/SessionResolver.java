@@ -4,6 +4,7 @@ import dev.hourglass.gateway.GatewayServices;
 import dev.hourglass.gateway.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -31,6 +32,12 @@ public final class SessionResolver {
   }
 
   private final GatewayServices g;
+
+  /** How stale the recorded activity may get before a request writes it again. */
+  static Duration touchGranularity(Duration idleTimeout) {
+    Duration d = idleTimeout.dividedBy(100);
+    return d.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : d;
+  }
 
   public SessionResolver(GatewayServices services) {
     this.g = services;
@@ -81,6 +88,11 @@ public final class SessionResolver {
           return Future.succeededFuture(r);
         }
         // Activity: move the idle window (serialised with refreshes, never clobbering rotated tokens).
+        // Recorded at most every idle/100 (≤ 60 s) so a busy session is not a write per request.
+        Duration idleTimeout = g.config().session().idleTimeout();
+        if (idleTimeout.isZero() || Duration.between(r.session().get().lastSeenAt(), now).compareTo(touchGranularity(idleTimeout)) < 0) {
+          return Future.succeededFuture(r);
+        }
         return g.updates().update(id, cur -> cur.lastSeenAt().isBefore(now) ? cur.withLastSeenAt(now) : null)
             .map(latest -> latest.map(Resolution::ok).orElse(Resolution.none("SESSION_NOT_FOUND", true)));
       });

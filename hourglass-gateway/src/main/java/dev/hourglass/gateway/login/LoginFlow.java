@@ -98,6 +98,10 @@ public final class LoginFlow {
   public void callback(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     Instant now = g.clock().instant();
+    if (!g.provider().ready()) {
+      Pages.html(ctx, 503, "Not ready", "The gateway has not yet loaded the identity provider's configuration. Try again in a moment.");
+      return;
+    }
     String state = single(req, "state");
     if (state == null || state.isEmpty()) {
       g.events().record("STATE_MISSING");

@@ -16,7 +16,10 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -38,7 +41,7 @@ public final class UpstreamProxy {
 
   private final IdentityHeaders identity;
 
-  public UpstreamProxy(Vertx vertx, String upstream, EventLog events, IdentityHeaders identity) {
+  public UpstreamProxy(Vertx vertx, String upstream, Duration timeout, EventLog events, IdentityHeaders identity) {
     this.events = events;
     this.identity = identity;
     URI u = URI.create(upstream);
@@ -50,8 +53,12 @@ public final class UpstreamProxy {
         .setConnectTimeout(5_000)
         .setIdleTimeout(60);
     this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    SocketAddress origin = SocketAddress.inetSocketAddress(port, u.getHost());
+    long timeoutMs = Math.max(1, timeout.toMillis());
     this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
-        .origin(port, u.getHost());
+        // No answer from the upstream within the timeout → 504 (websockets may idle).
+        .origin(ctx -> client.request(new RequestOptions().setServer(origin)
+            .setIdleTimeout(ctx.isWebSocket() ? 0 : timeoutMs)));
     proxy.addInterceptor(new Interceptor(), true);
   }
 

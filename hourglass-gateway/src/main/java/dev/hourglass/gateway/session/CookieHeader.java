@@ -88,8 +88,16 @@ public final class CookieHeader {
       while (s < end && isOws(header.charAt(s))) {
         s++;
       }
-      int eq = header.indexOf('=', s);
-      if (eq >= 0 && eq < end) {
+      // Look for '=' only inside this pair: indexOf over the rest of the header would make a
+      // header of many '='-less pairs quadratic.
+      int eq = -1;
+      for (int k = s; k < end; k++) {
+        if (header.charAt(k) == '=') {
+          eq = k;
+          break;
+        }
+      }
+      if (eq >= 0) {
         int ne = eq;
         while (ne > s && isOws(header.charAt(ne - 1))) {
           ne--;

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +63,7 @@ public final class FileSessionStore implements SessionStore {
   /** Largest record file read at open; bigger ones are quarantined unread. */
   public static final long MAX_FILE_BYTES = 1024 * 1024;
   private static final int STRIPES = 64;
+  private static final String LOCK_FILE = "store.lock";
 
   private final Vertx vertx;
   private final Path dir;
@@ -66,6 +71,8 @@ public final class FileSessionStore implements SessionStore {
   private final MemorySessionStore memory;
   private final Object[] stripes = new Object[STRIPES];
   private volatile boolean closed;
+  private FileChannel lockChannel;
+  private FileLock lock;
   /** The thread that last touched the disk (tests prove it is never an event loop). */
   volatile String lastIoThread = "";
 
@@ -90,7 +97,12 @@ public final class FileSessionStore implements SessionStore {
     Objects.requireNonNull(clock, "clock");
     FileSessionStore store = new FileSessionStore(vertx, dir.toAbsolutePath().normalize(), codec, clock, maxEntries);
     return vertx.executeBlocking(() -> {
-      store.loadAll(clock.instant());
+      try {
+        store.loadAll(clock.instant());
+      } catch (IOException | RuntimeException e) {
+        store.releaseLock();
+        throw e;
+      }
       return store;
     }, false);
   }
@@ -124,10 +136,10 @@ public final class FileSessionStore implements SessionStore {
     } catch (IllegalArgumentException | NullPointerException e) {
       return Future.failedFuture(e);
     }
-    return vertx.executeBlocking(() -> {
+    return blocking(() -> {
       flush(key);
       return null;
-    }, false);
+    });
   }
 
   @Override
@@ -140,10 +152,10 @@ public final class FileSessionStore implements SessionStore {
       return Future.succeededFuture(false);
     }
     boolean existed = memory.remove(key.get());
-    return vertx.executeBlocking(() -> {
+    return blocking(() -> {
       flush(key.get());
       return existed;
-    }, false);
+    });
   }
 
   @Override
@@ -159,7 +171,7 @@ public final class FileSessionStore implements SessionStore {
   /** Stops writing: saves already running finish, later ones fail. Files stay for the next open. */
   @Override
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
+    Callable<Void> closing = () -> {
       for (Object stripe : stripes) {
         synchronized (stripe) {
           closed = true;
@@ -167,8 +179,28 @@ public final class FileSessionStore implements SessionStore {
       }
       closed = true;
       memory.close();
+      releaseLock();
       return null;
-    }, false);
+    };
+    try {
+      return vertx.executeBlocking(closing, false);
+    } catch (RejectedExecutionException e) {
+      // Vert.x is already shut down: close here, the lock must still be released.
+      try {
+        return Future.succeededFuture(closing.call());
+      } catch (Exception ex) {
+        return Future.failedFuture(ex);
+      }
+    }
+  }
+
+  /** Runs file I/O on the worker pool; a shut-down Vert.x gives a failed future, not an exception. */
+  private <T> Future<T> blocking(Callable<T> task) {
+    try {
+      return vertx.executeBlocking(task, false);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Live sessions held (tests). */
@@ -181,10 +213,11 @@ public final class FileSessionStore implements SessionStore {
     if (closed) {
       return;
     }
-    vertx.executeBlocking(() -> {
+    // Runs inside Caffeine's eviction: must not throw. A missed delete is redone at the next open.
+    blocking(() -> {
       flush(key);
       return null;
-    }, false).onFailure(e -> LOG.warn("session store: could not remove evicted record {}: {}", key, e.toString()));
+    }).onFailure(e -> LOG.warn("session store: could not remove evicted record {}: {}", key, e.toString()));
   }
 
   /** Makes the file for {@code key} match memory: write the live record, or delete the file. */
@@ -237,6 +270,7 @@ public final class FileSessionStore implements SessionStore {
   private void loadAll(Instant now) throws IOException {
     lastIoThread = Thread.currentThread().getName();
     createDirectory(dir);
+    acquireLock();
     int loaded = 0;
     int expired = 0;
     List<Path> entries = new ArrayList<>();
@@ -247,6 +281,9 @@ public final class FileSessionStore implements SessionStore {
       String name = p.getFileName().toString();
       if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         continue; // quarantine/ and anything else that is not a plain file
+      }
+      if (name.equals(LOCK_FILE)) {
+        continue;
       }
       if (name.endsWith(TEMP_SUFFIX)) {
         Files.deleteIfExists(p); // a save interrupted by a crash; its old record (if any) is intact
@@ -282,6 +319,40 @@ public final class FileSessionStore implements SessionStore {
     }
     fsyncDirectory();
     LOG.info("session store: loaded {} sessions from {} ({} expired removed)", loaded, dir, expired);
+  }
+
+  /**
+   * One gateway process per directory: two processes would each serve from their own memory and
+   * silently overwrite each other's records. The OS drops the lock when a process dies, kill -9
+   * included, so a crashed gateway never blocks its successor.
+   */
+  private void acquireLock() throws IOException {
+    FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), filePermissions());
+    FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null;
+    }
+    if (l == null) {
+      ch.close();
+      throw new IllegalStateException("session store: " + dir + " is in use by another gateway (" + LOCK_FILE + " is locked)");
+    }
+    lockChannel = ch;
+    lock = l;
+  }
+
+  private void releaseLock() {
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("session store: could not release {}: {}", LOCK_FILE, e.toString());
+    }
   }
 
   private void quarantine(Path p, String reason) {

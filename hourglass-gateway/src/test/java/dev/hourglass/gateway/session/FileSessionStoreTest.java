@@ -237,6 +237,49 @@ class FileSessionStoreTest {
   }
 
   @Test
+  void aSecondGatewayOnTheSameDirectoryIsRefusedUntilTheFirstCloses() throws Exception {
+    FileSessionStore first = open();
+    assertThat(FileSessionStore.open(vertx, dir, Sessions.codec(), clock, 100).toCompletionStage().toCompletableFuture())
+        .failsWithin(java.time.Duration.ofSeconds(10))
+        .withThrowableThat().havingRootCause().withMessageContaining("in use by another gateway");
+    await(first.close());
+    assertThat(open()).isNotNull();
+  }
+
+  @Test
+  void symlinksInTheDirectoryAreNeitherFollowedNorTouched() throws Exception {
+    Path outside = Files.createTempFile("outside", ".txt");
+    try {
+      Files.writeString(outside, "do not touch");
+      Path link = dir.resolve(Sessions.keys().sessionIds().storeKey(SessionIds.newId()) + ".session");
+      Files.createSymbolicLink(link, outside);
+      FileSessionStore store = open();
+      assertThat(store.size()).isZero();
+      assertThat(Files.isSymbolicLink(link)).isTrue();
+      assertThat(Files.readString(outside)).isEqualTo("do not touch");
+    } finally {
+      Files.deleteIfExists(outside);
+    }
+  }
+
+  @Test
+  void afterVertxShutsDownTheStoreFailsCleanlyAndStillReleasesItsLock() throws Exception {
+    FileSessionStore store = open();
+    Session a = Sessions.session("alice", "sid-a");
+    await(store.save(a, retain));
+    Vertx other = Vertx.vertx();
+    try {
+      await(vertx.close());
+      assertThat(store.save(Sessions.session("bob", "b"), retain).failed()).isTrue();
+      await(store.close());
+      FileSessionStore next = await(FileSessionStore.open(other, dir, Sessions.codec(), clock, 100));
+      assertThat(await(next.load(a.id()))).isPresent();
+    } finally {
+      await(other.close());
+    }
+  }
+
+  @Test
   void killMinus9LosesNoSessionThatWasWritten() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

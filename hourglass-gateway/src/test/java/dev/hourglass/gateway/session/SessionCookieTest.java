@@ -111,6 +111,18 @@ class SessionCookieTest {
   }
 
   @Test
+  void pathologicalHeadersStayLinear() {
+    for (String unit : List.of("a;", ";", "a", "=", "a=;", " ;", "_hourglass_session;")) {
+      String header = unit.repeat(CookieHeader.MAX_SCANNED_CHARS / unit.length());
+      long start = System.nanoTime();
+      for (int i = 0; i < 5; i++) {
+        assertThat(cookie.sessionId(header)).isEmpty();
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as(unit).isLessThan(Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
   void randomHeadersNeverThrowAndOnlyYieldWellFormedIds() {
     Random random = new Random(7);
     String alphabet = "_hourglass_session=;\" \t,=xA0-\u0000\u00ff\u2028";

@@ -185,6 +185,9 @@ final class LogoutEndpoint {
 
   private void finish(RoutingContext ctx, Future<List<String>> frames, String redirect, String state, boolean refusedRedirect) {
     frames.onComplete(ar -> {
+      if (ctx.response().closed() || ctx.response().ended()) {
+        return; // the browser gave up while the back-channel receivers answered
+      }
       List<String> urls = ar.succeeded() ? ar.result() : List.of();
       String target = redirect == null ? null : OpServer.appendQuery(redirect, stateParam(state));
       if (urls.isEmpty() && target != null) {
