@@ -176,7 +176,8 @@ public final class Gateway {
    */
   private Future<Void> moreEventLoops(Router router, int port) {
     int loops = eventLoops();
-    if (loops <= 1) {
+    // listen port 0 (tests): Vert.x would give each server its own random port, so one loop.
+    if (loops <= 1 || config.listenPort() == 0) {
       return Future.succeededFuture();
     }
     return vertx.deployVerticle(() -> new VerticleBase() {
@@ -184,11 +185,17 @@ public final class Gateway {
       public Future<?> start() {
         HttpServer extra = newServer(router);
         extraServers.add(extra);
-        return extra.listen(port, config.listenHost());
+        // The configured port: Vert.x shares the socket between servers asking for the same address.
+        return extra.listen().compose(s -> s.actualPort() == port ? Future.succeededFuture(s)
+            : s.close().compose(v -> Future.failedFuture("port " + s.actualPort() + " is not the shared port " + port)));
       }
-    }, new DeploymentOptions().setInstances(loops - 1)).map(id -> {
+    }, new DeploymentOptions().setInstances(loops - 1)).<Void>map(id -> {
       extraDeployment = id;
       return null;
+    }).recover(e -> {
+      // Serving on one event loop still works; it is only slower.
+      LOG.warn("gateway: serving on one event loop ({})", e.getMessage());
+      return Future.succeededFuture();
     });
   }
 
