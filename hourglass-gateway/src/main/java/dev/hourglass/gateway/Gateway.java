@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(30);
+  static final Duration MAX_DISCOVERY_BACKOFF = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -147,7 +147,7 @@ public final class Gateway {
       LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
       return moreEventLoops(router, s.actualPort());
     }).map(v -> {
-      discover(Duration.ofMillis(250));
+      discover(Duration.ofMillis(100));
       return null;
     });
   }
@@ -159,11 +159,10 @@ public final class Gateway {
         .setMaxHeaderSize(16 * 1024)
         // HTTP/1.1 only on plain text, so header limits apply the same to every client.
         .setHttp2ClearTextEnabled(false)
+        // Slow or stuck clients do not hold connections forever.
+        .setIdleTimeout(120)
         .setMaxInitialLineLength(8 * 1024));
-    s.invalidRequestHandler(req -> {
-      // Oversized headers or request lines: a clear 4xx, never a 500.
-      req.response().setStatusCode(431).putHeader("Content-Type", "text/plain").end("request headers too large or malformed\n");
-    });
+    // Malformed or oversized requests get Vert.x's default answer: 400, 414 or 431, never a 500.
     return s.requestHandler(router);
   }
 
@@ -234,10 +233,18 @@ public final class Gateway {
     router.route("/oauth2/*").handler(ctx -> Pages.jsonError(ctx, 404, "not_found", "no such gateway endpoint"));
     router.route().handler(protectedHandler::handle);
     router.route().failureHandler(ctx -> {
+      Throwable failure = ctx.failure();
+      if (failure instanceof IllegalArgumentException) {
+        // Undecodable percent-escapes and the like in the URI: the client's fault.
+        // The message would quote the URI (which may carry a code): never log it.
+        events.record("BAD_REQUEST", "detail", "malformed URL");
+        Pages.html(ctx, 400, "Bad request", "The request could not be understood (malformed URL).");
+        return;
+      }
       events.record("INTERNAL_ERROR", "path", ctx.normalizedPath(),
-          "detail", ctx.failure() == null ? String.valueOf(ctx.statusCode()) : ctx.failure().getClass().getSimpleName());
-      if (ctx.failure() != null) {
-        LOG.warn("request failed: {}", ctx.failure().toString());
+          "detail", failure == null ? String.valueOf(ctx.statusCode()) : failure.getClass().getSimpleName());
+      if (failure != null) {
+        LOG.warn("request failed: {}", failure.toString());
       }
       int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode() : 502;
       Pages.html(ctx, status, "Request failed", "The gateway could not handle this request.");

@@ -126,6 +126,9 @@ class GatewayEndToEndTest {
     HttpResponse<String> nav = b.get("/x", "Accept", "text/html");
     assertThat(nav.statusCode()).isEqualTo(302);
     assertThat(nav.headers().firstValue("Location").orElseThrow()).startsWith(h.op.issuer());
+    // The dead session's cookie is cleared and a login transaction starts, on the same response.
+    assertThat(nav.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("_hourglass_session=;") || c.startsWith("_hourglass_session=\"\""))
+        .anyMatch(c -> c.startsWith("_hourglass_tx_"));
     assertThat(h.gatewayEvents("SESSION_MAX_EXPIRED")).hasSize(1);
   }
 

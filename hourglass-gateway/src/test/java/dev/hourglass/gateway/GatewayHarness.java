@@ -158,7 +158,26 @@ final class GatewayHarness implements AutoCloseable {
   /** A browser: own cookie jar, never follows redirects by itself. */
   final class Browser {
     final CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
-    final HttpClient http = HttpClient.newBuilder().cookieHandler(jar).followRedirects(HttpClient.Redirect.NEVER)
+    /** Like browsers, treats loopback http as a secure context (Keycloak sets Secure cookies there). */
+    private final java.net.CookieHandler loopbackSecure = new java.net.CookieHandler() {
+      @Override
+      public Map<String, List<String>> get(URI uri, Map<String, List<String>> requestHeaders) throws IOException {
+        return jar.get(uri, requestHeaders);
+      }
+
+      @Override
+      public void put(URI uri, Map<String, List<String>> responseHeaders) throws IOException {
+        if (!"127.0.0.1".equals(uri.getHost())) {
+          jar.put(uri, responseHeaders);
+          return;
+        }
+        Map<String, List<String>> copy = new java.util.HashMap<>(responseHeaders);
+        copy.replaceAll((k, v) -> k != null && k.equalsIgnoreCase("Set-Cookie")
+            ? v.stream().map(c -> c.replaceAll("(?i);\\s*Secure(?=;|$)", "")).toList() : v);
+        jar.put(uri, copy);
+      }
+    };
+    final HttpClient http = HttpClient.newBuilder().cookieHandler(loopbackSecure).followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(5)).build();
 
     HttpResponse<String> get(String url, String... headers) {

@@ -63,6 +63,44 @@ class GatewayStartupTest {
   }
 
   @Test
+  void hugeBrokenOrFailingDiscoveryAndJwksAreRefusedAndRetried() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> mode = new java.util.concurrent.atomic.AtomicReference<>("huge");
+    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger();
+    var server = GatewayHarness.await(vertx.createHttpServer().requestHandler(req -> {
+      String iss = "http://127.0.0.1:" + port.get();
+      String doc = new io.vertx.core.json.JsonObject().put("issuer", iss).put("authorization_endpoint", iss + "/a")
+          .put("token_endpoint", iss + "/t").put("jwks_uri", iss + "/jwks").encode();
+      if (req.path().endsWith("/openid-configuration")) {
+        switch (mode.get()) {
+          case "huge" -> req.response().end("{\"x\":\"" + "a".repeat(600_000) + "\"}");
+          case "html" -> req.response().end("<html>maintenance</html>");
+          case "500" -> req.response().setStatusCode(500).end();
+          default -> req.response().end(doc);
+        }
+      } else {
+        // JWKS: broken in every mode but "ok".
+        req.response().end(mode.get().equals("ok") ? "{\"keys\":[]}" : "not json");
+      }
+    }).listen(0, "127.0.0.1"));
+    port.set(server.actualPort());
+    Gateway g = GatewayHarness.await(Gateway.start(vertx, clock, config("http://127.0.0.1:" + port.get())));
+    for (String m : new String[] {"huge", "html", "500", "jwks-broken"}) {
+      mode.set(m);
+      java.util.concurrent.CompletableFuture<String> failure = new java.util.concurrent.CompletableFuture<>();
+      g.events().onEvent(e -> {
+        if (e.type().equals("DISCOVERY_FAILED")) failure.complete(e.field("detail"));
+      });
+      String detail = failure.get(15, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(detail).as(m).isNotBlank();
+      assertThat(status(g, "/ready")).as(m).isEqualTo(503);
+    }
+    mode.set("ok");
+    GatewayHarness.await(g.ready());
+    assertThat(status(g, "/ready")).isEqualTo(200);
+    GatewayHarness.await(g.close());
+  }
+
+  @Test
   void anIssuerThatIsNotExactlyTheConfiguredOneIsNeverReady() throws Exception {
     DevOp op = GatewayHarness.await(DevOp.start(vertx, clock, OpConfig.demo().withPort(0)));
     Gateway g = GatewayHarness.await(Gateway.start(vertx, clock, config(op.issuer() + "/")));

@@ -82,6 +82,8 @@ class OidcProviderInteropTest {
 
   @Test
   void loginProxyAndRefreshAgainstOidcProvider() throws Exception {
+    // The controllable clock stood still while the peer started; catch up with real time (forward only).
+    h.clock.set(dev.hourglass.core.clock.Clocks.system().instant());
     h.startWithIssuer("http://127.0.0.1:" + opPort, "gateway", "gateway-secret", "[openid, profile, email]",
         "refresh-before-expiry: 20s\n");
     GatewayHarness.Browser b = h.browser();

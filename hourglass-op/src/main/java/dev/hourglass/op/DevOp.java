@@ -93,6 +93,19 @@ public final class DevOp {
     server.settings().setAutoLogin(autoLogin);
   }
 
+  /**
+   * Ends the OP sessions of a user (by sub) or one session (by sid) as an OP-side logout would:
+   * grants revoked, back-channel logout tokens sent. Completes with how many sessions ended.
+   */
+  public Future<Integer> endSessions(String subOrSid) {
+    return server.endSessions(Objects.requireNonNull(subOrSid, "subOrSid"), "admin");
+  }
+
+  /** Revokes every refresh-token family (and its access tokens) of {@code sub}; the next refresh gets invalid_grant. */
+  public int revokeGrants(String sub) {
+    return server.revokeGrants(Objects.requireNonNull(sub, "sub"), "admin");
+  }
+
   /** The fault injector ({@code POST /_hourglass/faults}). */
   public Faults faults() {
     return server.faults();

@@ -207,4 +207,30 @@ class AdminApiTest {
     assertThat(s.getJsonObject(0).getString("sub")).isEqualTo("alice");
     assertThat(s.getJsonObject(0).getBoolean("active")).isTrue();
   }
+
+  @Test
+  void opSideLogoutEndsTheUsersSessionsAndGrants() {
+    JsonObject t = client.login("alice");
+    HttpResponse<Buffer> r = admin(HttpMethod.POST, "/_hourglass/logout", "{\"sub\":\"alice\"}");
+    assertThat(r.bodyAsJsonObject().getInteger("ended")).isEqualTo(1);
+    assertThat(client.refresh(t.getString("refresh_token"), 400).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<Buffer> sso = client.authorize(OpTestClient.params("client_id", "gateway", "redirect_uri", OpTestClient.REDIRECT,
+        "response_type", "code", "scope", "openid", "prompt", "none"));
+    assertThat(OpTestClient.query(sso)).containsEntry("error", "login_required");
+    assertThat(ext.events().matching(e -> e.type().equals("logout")).get(0).field("via")).isEqualTo("admin");
+    assertThat(admin(HttpMethod.POST, "/_hourglass/logout", "{}").statusCode()).isEqualTo(400);
+    assertThat(admin(HttpMethod.POST, "/_hourglass/logout", "{\"sub\":\"nobody\"}").bodyAsJsonObject().getInteger("ended")).isZero();
+  }
+
+  @Test
+  void revokingAUsersGrantsMakesTheNextRefreshFailButKeepsTheSession() {
+    JsonObject t = client.login("alice");
+    assertThat(admin(HttpMethod.POST, "/_hourglass/revoke", "{\"sub\":\"alice\"}").bodyAsJsonObject().getInteger("revoked"))
+        .isEqualTo(1);
+    assertThat(client.refresh(t.getString("refresh_token"), 400).getString("error")).isEqualTo("invalid_grant");
+    assertThat(ext.op().revokeGrants("alice")).isZero();
+    HttpResponse<Buffer> sso = client.authorize(OpTestClient.params("client_id", "gateway", "redirect_uri", OpTestClient.REDIRECT,
+        "response_type", "code", "scope", "openid", "prompt", "none"));
+    assertThat(OpTestClient.query(sso)).containsKey("code");
+  }
 }

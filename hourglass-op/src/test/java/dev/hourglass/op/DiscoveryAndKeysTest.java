@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DiscoveryAndKeysTest {
@@ -150,10 +149,5 @@ class DiscoveryAndKeysTest {
   private static java.util.List<String> kids(OpTestClient client) {
     return client.get("/jwks").bodyAsJsonObject().getJsonArray("keys").stream()
         .map(k -> ((JsonObject) k).getString("kid")).toList();
-  }
-
-  @SuppressWarnings("unused")
-  private static Optional<String> none() {
-    return Optional.empty();
   }
 }

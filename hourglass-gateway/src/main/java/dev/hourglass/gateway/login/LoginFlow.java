@@ -76,11 +76,12 @@ public final class LoginFlow {
         new CodeVerifier(tx.codeVerifier()), loginHint, prompt);
     g.events().record("LOGIN_STARTED", "via", via, "return_to", returnTo,
         "login_hint", loginHint == null ? null : "present", "prompt", prompt);
+    // add, not put: a Set-Cookie clearing a dead session may already be on this response.
+    ctx.response().headers().add("Set-Cookie", g.transactionCookie().setCookie(tx));
     ctx.response()
         .setStatusCode(302)
         .putHeader("Location", url.toString())
         .putHeader("Cache-Control", "no-store")
-        .putHeader("Set-Cookie", g.transactionCookie().setCookie(tx))
         .end();
   }
 
@@ -158,12 +159,11 @@ public final class LoginFlow {
     Optional<String> previousId = g.sessionCookie().sessionId(req);
     g.provider().exchangeCode(code, new CodeVerifier(tx.codeVerifier()))
         .compose(resp -> g.provider().verifier().verify(resp.idToken(), new Nonce(tx.nonce()))
-            .compose(v -> userinfo(resp, v.claims()).map(ui -> new Object[] {resp, v.claims(), ui})))
-        .compose(parts -> {
-          TokenResponse resp = (TokenResponse) parts[0];
-          JWTClaimsSet claims = (JWTClaimsSet) parts[1];
-          @SuppressWarnings("unchecked")
-          Map<String, Object> ui = (Map<String, Object>) parts[2];
+            .compose(v -> userinfo(resp, v.claims()).map(ui -> new Verified(resp, v.claims(), ui))))
+        .compose(verified -> {
+          TokenResponse resp = verified.response();
+          JWTClaimsSet claims = verified.idTokenClaims();
+          Map<String, Object> ui = verified.userinfo();
           TokenSet tokens = Tokens.from(resp, claims, null, now);
           // Session fixation: always a brand-new id; an old session of this browser ends.
           String id = SessionIds.newId();
@@ -186,6 +186,9 @@ public final class LoginFlow {
         })
         .onFailure(err -> fail(ctx, err));
   }
+
+  /** A code exchange whose ID token and userinfo passed every check. */
+  private record Verified(TokenResponse response, JWTClaimsSet idTokenClaims, Map<String, Object> userinfo) {}
 
   private Future<Map<String, Object>> userinfo(TokenResponse resp, JWTClaimsSet claims) {
     return g.provider().userinfo(resp.accessToken()).compose(opt -> {

@@ -6,6 +6,7 @@ import dev.hourglass.core.jose.IdTokenRejectedException;
 import dev.hourglass.core.model.TokenSet;
 import dev.hourglass.gateway.oidc.OAuthError;
 import dev.hourglass.gateway.oidc.OidcProvider;
+import dev.hourglass.gateway.oidc.TokenResponse;
 import dev.hourglass.gateway.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -111,7 +112,7 @@ public final class TokenRefresher {
       return provider.refresh(old.refreshToken())
           .compose(resp -> {
             if (resp.idToken() == null) {
-              return Future.succeededFuture(new Object[] {resp, null});
+              return Future.succeededFuture(new Granted(resp, null));
             }
             JWTClaimsSet original;
             try {
@@ -120,11 +121,11 @@ public final class TokenRefresher {
               original = new JWTClaimsSet.Builder().issuer(s.issuer()).subject(s.subject()).build();
             }
             return provider.verifier().verifyRefreshed(resp.idToken(), original)
-                .map(v -> new Object[] {resp, v.claims()});
+                .map(v -> new Granted(resp, v.claims()));
           })
-          .compose(pair -> {
-            var resp = (dev.hourglass.gateway.oidc.TokenResponse) pair[0];
-            JWTClaimsSet claims = (JWTClaimsSet) pair[1];
+          .compose(granted -> {
+            TokenResponse resp = granted.response();
+            JWTClaimsSet claims = granted.idTokenClaims();
             TokenSet fresh = Tokens.from(resp, claims, old, now);
             Map<String, Object> newClaims = claims == null ? null : claims.toJSONObject();
             return updates.update(id, cur -> cur.withTokens(fresh, newClaims)).map(saved -> {
@@ -141,6 +142,9 @@ public final class TokenRefresher {
           .recover(err -> failed(s, hash, err, now));
     });
   }
+
+  /** A refresh answer and, when it carried one, its validated ID token's claims. */
+  private record Granted(TokenResponse response, JWTClaimsSet idTokenClaims) {}
 
   private Future<Outcome> failed(Session s, String hash, Throwable err, Instant now) {
     if (err instanceof OAuthError oe && oe.opUnavailable()) {

@@ -32,7 +32,8 @@ final class AdminEndpoints {
   void mount(Router r, AdminAccess access) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY);
     for (String p : new String[] {"/_hourglass/keys/rotate", "/_hourglass/faults", "/_hourglass/events",
-        "/_hourglass/settings", "/_hourglass/clients", "/_hourglass/sessions"}) {
+        "/_hourglass/settings", "/_hourglass/clients", "/_hourglass/sessions", "/_hourglass/logout",
+        "/_hourglass/revoke"}) {
       r.route(p).handler(access);
     }
     r.post("/_hourglass/keys/rotate").handler(this::rotate);
@@ -54,6 +55,8 @@ final class AdminEndpoints {
     r.get("/_hourglass/clients").handler(this::listClients);
     r.post("/_hourglass/clients").handler(body).handler(this::registerClient);
     r.get("/_hourglass/sessions").handler(this::sessions);
+    r.post("/_hourglass/logout").handler(body).handler(this::logout);
+    r.post("/_hourglass/revoke").handler(body).handler(this::revoke);
   }
 
   private void rotate(RoutingContext ctx) {
@@ -185,6 +188,32 @@ final class AdminEndpoints {
           .put("active", s.activeAt(now)).put("clients", new JsonArray(s.clients.stream().sorted().toList())));
     }
     AdminAccess.Json.send(ctx, 200, new JsonObject().put("sessions", a));
+  }
+
+  /** {@code {"sub": "alice"}} or {@code {"sid": "…"}}: an OP-side logout (back-channel included). */
+  private void logout(RoutingContext ctx) {
+    String who;
+    try {
+      JsonObject b = jsonBody(ctx);
+      who = string(b, "sub") != null ? string(b, "sub") : string(b, "sid");
+      if (who == null) throw new IllegalArgumentException("sub: give \"sub\" or \"sid\"");
+    } catch (IllegalArgumentException e) {
+      AdminAccess.Json.error(ctx, 400, "invalid_request", e.getMessage());
+      return;
+    }
+    op.endSessions(who, "admin").onComplete(ar ->
+        AdminAccess.Json.send(ctx, 200, new JsonObject().put("ended", ar.succeeded() ? ar.result() : 0)));
+  }
+
+  /** {@code {"sub": "alice"}}: revokes the user's grants, so the next refresh fails with invalid_grant. */
+  private void revoke(RoutingContext ctx) {
+    try {
+      String sub = string(jsonBody(ctx), "sub");
+      if (sub == null) throw new IllegalArgumentException("sub: required");
+      AdminAccess.Json.send(ctx, 200, new JsonObject().put("revoked", op.revokeGrants(sub, "admin")));
+    } catch (IllegalArgumentException e) {
+      AdminAccess.Json.error(ctx, 400, "invalid_request", e.getMessage());
+    }
   }
 
   private static String string(JsonObject b, String key) {

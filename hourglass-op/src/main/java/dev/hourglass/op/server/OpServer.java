@@ -4,8 +4,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hourglass.core.clock.ControllableClock;
 import dev.hourglass.core.event.EventLog;
-import dev.hourglass.core.http.AdminAccess;
-import dev.hourglass.core.http.ClockAdminRoutes;
 import dev.hourglass.op.Faults;
 import dev.hourglass.op.OpConfig;
 import dev.hourglass.op.OpSettings;
@@ -162,6 +160,33 @@ public final class OpServer {
   public void registerClient(OpConfig.Client client) {
     clients.put(client.clientId(), client);
     events.record("client_registered", "client_id", client.clientId());
+  }
+
+  /**
+   * Ends every active session whose sid or sub is {@code subOrSid}, as if the user logged out at
+   * the OP (back-channel and grant revocation included). Completes with how many ended.
+   */
+  public Future<Integer> endSessions(String subOrSid, String via) {
+    Instant now = clock.instant();
+    List<Future<List<String>>> ends = new ArrayList<>();
+    for (OpState.Session s : state.sessions.values()) {
+      if (s.activeAt(now) && (s.sid.equals(subOrSid) || s.sub.equals(subOrSid))) {
+        ends.add(endSession(s, now, via, null));
+      }
+    }
+    return Future.join(ends).transform(ar -> Future.succeededFuture(ends.size()));
+  }
+
+  /** Revokes every live grant (refresh-token family and its access tokens) of {@code sub}. Returns how many. */
+  public int revokeGrants(String sub, String reason) {
+    int n = 0;
+    for (OpState.Family f : state.families.values()) {
+      if (f.sub.equals(sub) && !f.revoked) {
+        revokeFamily(f, reason);
+        n++;
+      }
+    }
+    return n;
   }
 
   public Optional<OpConfig.Client> client(String clientId) {
