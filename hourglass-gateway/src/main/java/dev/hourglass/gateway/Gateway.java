@@ -198,13 +198,19 @@ public final class Gateway {
     });
   }
 
-  /** Event loops serving requests: the CPU count, or {@code -Dhourglass.gateway.event-loops=N}. */
+  /**
+   * Event loops serving requests: half the CPUs (at least one), or
+   * {@code -Dhourglass.gateway.event-loops=N}. Why half: the gateway shares the host with at least
+   * its upstream connections' work and usually the application; on the 2-core bench machine one
+   * loop measured as fast as two (docs/benchmarks.md, A/B in one run), while one loop caps a
+   * bigger host at one core.
+   */
   static int eventLoops() {
     String v = System.getProperty("hourglass.gateway.event-loops");
     if (v != null && v.matches("[0-9]{1,3}") && Integer.parseInt(v) > 0) {
       return Integer.parseInt(v);
     }
-    return Math.max(1, Runtime.getRuntime().availableProcessors());
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   private Router router() {
