@@ -136,7 +136,9 @@ public final class Gateway {
           new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity),
           keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient, extension);
-      return gateway.listen().map(gateway);
+      // A port already in use must not leave the store, clients or timers behind.
+      return gateway.listen().map(gateway)
+          .recover(e -> gateway.close().transform(ignored -> Future.<Gateway>failedFuture(e)));
     });
   }
 

@@ -88,6 +88,27 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void eventsNeverCarryTokensSecretsOrCookies() {
+    h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\nexpose-tokens: true\n", "");
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    h.clock.advance(Duration.ofMinutes(59));
+    JsonObject tokens = b.json("/oauth2/session").getJsonObject("tokens");
+    String cookie = b.jar.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("_hourglass_session"))
+        .findFirst().orElseThrow().getValue();
+    String all = h.gateway.events().snapshot().stream().map(e -> new JsonObject(e.toMap()).encode())
+        .collect(java.util.stream.Collectors.joining("\n"));
+    assertThat(h.gatewayEvents("REFRESH_OK")).hasSize(1);
+    assertThat(all).doesNotContain(tokens.getString("access_token"), tokens.getString("refresh_token"),
+        tokens.getString("id_token").split("\\.")[1], cookie, GatewayHarness.CLIENT_SECRET, GatewayHarness.SECRET);
+    assertThat(h.gateway.events().snapshot()).allSatisfy(e -> {
+      if (e.fields().containsKey("session")) {
+        assertThat(String.valueOf(e.fields().get("session"))).hasSize(16).isNotEqualTo(cookie);
+      }
+    });
+  }
+
+  @Test
   void idleTimeoutEndsTheSessionExactlyOnTime() {
     h = new GatewayHarness(opExtension).start(c -> c, """
         idle-timeout: 30m

@@ -72,6 +72,28 @@ class GatewayFeaturesTest {
   }
 
   @Test
+  void clientSecretPostWorksAndUserinfoEndpointShowsTheClaims() {
+    h = new GatewayHarness(opExtension);
+    h.start(c -> c, "", "");
+    GatewayConfig base = h.config();
+    GatewayConfig post = new GatewayConfig(base.listen(), base.publicUrl(), base.upstream(),
+        new GatewayConfig.Provider(base.provider().issuer(), base.provider().clientId(), base.provider().clientSecret(),
+            base.provider().scopes(), null, "client_secret_post", null, null),
+        base.session(), base.logout(), base.identity(), base.clockSkew(), base.clock(), base.rules(), base.trustedProxies(),
+        base.redirect(), base.upstreamTimeout());
+    GatewayHarness.await(h.gateway.close());
+    h.gateway = GatewayHarness.await(Gateway.start(h.vertx, h.clock, post));
+    GatewayHarness.await(h.gateway.ready());
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    JsonObject claims = b.json("/oauth2/userinfo");
+    assertThat(claims.getString("sub")).isEqualTo("alice");
+    assertThat(claims.getString("email")).isEqualTo("alice@example.test");
+    assertThat(claims.getJsonArray("groups").getList()).containsExactly("admins");
+    assertThat(h.browser().get("/oauth2/userinfo").statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void keysRotatedAtTheOpAreFetchedOnceOnTheNextLogin() {
     h = new GatewayHarness(opExtension).start();
     assertThat(h.browser().login("alice", "/").statusCode()).isEqualTo(200);

@@ -103,7 +103,11 @@ class GatewayPolicyTest {
 
   @Test
   void opOutageDefersRefreshWhileTheAccessTokenIsValidAndRecovers() {
-    h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\n", "");
+    h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\n", """
+        rules:
+          - path: /strict/
+            serve-on-op-outage: false
+        """);
     GatewayHarness.Browser b = h.browser();
     GatewayHarness.Browser api = h.browser();
     assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
@@ -112,6 +116,12 @@ class GatewayPolicyTest {
     h.op.faults().inject(Fault.downUntil("token", h.clock.instant().plus(Duration.ofMinutes(10)), null, null));
     assertThat(b.get("/x").statusCode()).isEqualTo(200);
     assertThat(h.gatewayEvents("REFRESH_DEFERRED:op_unreachable")).hasSize(1);
+    // A path that must not be served while the tokens cannot be renewed.
+    assertThat(b.get("/strict/x", "Accept", "text/html").statusCode()).isEqualTo(503);
+    h.clock.advance(Duration.ofSeconds(10));
+    assertThat(b.get("/strict/x", "Accept", "application/json").statusCode()).isEqualTo(401);
+    assertThat(h.gatewayEvents("REFRESH_DEFERRED:op_unreachable")).hasSize(2);
+    assertThat(b.get("/x").statusCode()).isEqualTo(200);
 
     h.clock.advance(Duration.ofMinutes(2)); // access tokens expired, OP still down
     HttpResponse<String> page = b.get("/x", "Accept", "text/html");

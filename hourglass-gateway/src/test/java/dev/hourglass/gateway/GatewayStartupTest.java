@@ -101,6 +101,22 @@ class GatewayStartupTest {
   }
 
   @Test
+  void aPortInUseFailsTheStartCleanly() throws Exception {
+    Gateway first = GatewayHarness.await(Gateway.start(vertx, clock, config("http://127.0.0.1:9")));
+    GatewayConfig base = config("http://127.0.0.1:9");
+    GatewayConfig same = new GatewayConfig("127.0.0.1:" + first.port(), base.publicUrl(), base.upstream(), base.provider(),
+        base.session(), base.logout(), base.identity(), base.clockSkew(), base.clock(), base.rules(), base.trustedProxies(),
+        base.redirect(), base.upstreamTimeout());
+    try {
+      GatewayHarness.await(Gateway.start(vertx, clock, same));
+      throw new AssertionError("second gateway started on a busy port");
+    } catch (RuntimeException expected) {
+      assertThat(expected).hasStackTraceContaining("ddress already in use");
+    }
+    GatewayHarness.await(first.close());
+  }
+
+  @Test
   void anIssuerThatIsNotExactlyTheConfiguredOneIsNeverReady() throws Exception {
     DevOp op = GatewayHarness.await(DevOp.start(vertx, clock, OpConfig.demo().withPort(0)));
     Gateway g = GatewayHarness.await(Gateway.start(vertx, clock, config(op.issuer() + "/")));

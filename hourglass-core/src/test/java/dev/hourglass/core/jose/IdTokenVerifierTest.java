@@ -248,6 +248,21 @@ class IdTokenVerifierTest {
   }
 
   @Test
+  void concurrentTokensWithANewKidShareOneRefetch() {
+    await(jwks.load());
+    published.set(new JWKSet(List.of(rsa, rsa2, ec)));
+    clock.advance(Duration.ofMinutes(1));
+    int before = fetches.get();
+    List<Future<IdTokenVerifier.Verified>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String t = sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k2").build(), claims("c" + i).build(), rsa2);
+      all.add(verifier.verify(t, new Nonce("c" + i)));
+    }
+    await(Future.all(all));
+    assertThat(fetches.get() - before).isEqualTo(1);
+  }
+
+  @Test
   void withoutKidTheOnlyRsaKeyAmongOthersIsUsedAndSeveralAreTried() {
     JWSHeader noKid = new JWSHeader.Builder(JWSAlgorithm.RS256).build();
     assertThat(verdict(sign(noKid, claims("k0").build(), rsa), "k0")).isEqualTo("accepted");

@@ -70,8 +70,14 @@ public final class SessionResolver {
         return g.store().delete(id).map(v -> Resolution.none("SESSION_IDLE_EXPIRED", true));
       }
       Future<Resolution> afterRefresh;
-      if (g.refresher().due(s, now)) {
+      if (g.refresher().deferred(s, now)) {
+        afterRefresh = Future.succeededFuture(new Resolution(Optional.of(s), "REFRESH_DEFERRED:op_unreachable", true, true));
+      } else if (g.refresher().due(s, now)) {
         afterRefresh = g.refresher().refresh(id, now, false).map(outcome -> {
+          if (outcome.deferred()) {
+            // The access token is still valid; each path's serve-on-op-outage decides.
+            return new Resolution(outcome.session(), "REFRESH_DEFERRED:op_unreachable", true, true);
+          }
           if (outcome.usable()) {
             return Resolution.ok(outcome.session().get());
           }
@@ -84,7 +90,7 @@ public final class SessionResolver {
         afterRefresh = Future.succeededFuture(Resolution.ok(s));
       }
       return afterRefresh.compose(r -> {
-        if (r.session().isEmpty() || r.opUnavailable()) {
+        if (r.session().isEmpty() || (r.opUnavailable() && r.session().get().tokens().accessTokenExpired(now))) {
           return Future.succeededFuture(r);
         }
         // Activity: move the idle window (serialised with refreshes, never clobbering rotated tokens).
@@ -94,7 +100,8 @@ public final class SessionResolver {
           return Future.succeededFuture(r);
         }
         return g.updates().update(id, cur -> cur.lastSeenAt().isBefore(now) ? cur.withLastSeenAt(now) : null)
-            .map(latest -> latest.map(Resolution::ok).orElse(Resolution.none("SESSION_NOT_FOUND", true)));
+            .map(latest -> latest.map(s2 -> new Resolution(Optional.of(s2), r.reason(), r.opUnavailable(), true))
+                .orElse(Resolution.none("SESSION_NOT_FOUND", true)));
       });
     });
   }

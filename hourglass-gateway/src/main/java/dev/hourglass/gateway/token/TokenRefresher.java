@@ -34,7 +34,11 @@ public final class TokenRefresher {
   static final Duration RETRY_AFTER_OUTAGE = Duration.ofSeconds(10);
 
   /** What a refresh attempt produced. */
-  public record Outcome(Optional<Session> session, String reason, boolean sessionEnded) {
+  public record Outcome(Optional<Session> session, String reason, boolean sessionEnded, boolean deferred) {
+    public Outcome(Optional<Session> session, String reason, boolean sessionEnded) {
+      this(session, reason, sessionEnded, false);
+    }
+
     public static Outcome ok(Session s) {
       return new Outcome(Optional.of(s), null, false);
     }
@@ -69,6 +73,18 @@ public final class TokenRefresher {
     }
     Instant wait = retryAfter.get(s.id());
     return wait == null || !now.isBefore(wait) || s.tokens().accessTokenExpired(now);
+  }
+
+  /**
+   * True when a refresh is due but waiting out the back-off after the OP was unreachable, while
+   * the access token is still valid: serve per the path's {@code serve-on-op-outage}.
+   */
+  public boolean deferred(Session s, Instant now) {
+    if (!s.tokens().refreshDue(now, refreshLead) || s.tokens().accessTokenExpired(now)) {
+      return false;
+    }
+    Instant wait = retryAfter.get(s.id());
+    return wait != null && now.isBefore(wait);
   }
 
   /** Refreshes if still due; concurrent callers for the same session share the same Future. */
@@ -152,7 +168,7 @@ public final class TokenRefresher {
       if (!s.tokens().accessTokenExpired(now)) {
         events.record("REFRESH_DEFERRED:op_unreachable", "session", hash,
             "access_token_expires", String.valueOf(s.tokens().accessTokenExpiresAt()));
-        return Future.succeededFuture(Outcome.ok(s));
+        return Future.succeededFuture(new Outcome(Optional.of(s), "op_unreachable", false, true));
       }
       events.record("REFRESH_FAILED:op_unreachable", "session", hash, "next", "retry when the OP is back");
       return Future.succeededFuture(new Outcome(Optional.empty(), "op_unreachable", false));
