@@ -14,8 +14,9 @@ MVN=(mvn -B -q -pl hourglass-core -DskipTests ${MVN_OFFLINE:+-o} process-classes
 
 cp "$ROOT/pom.xml" "$TMP/"
 cp -r "$ROOT/build" "$TMP/"
-for m in "$ROOT"/hourglass-*/; do
-  m="$(basename "$m")"; mkdir -p "$TMP/$m"; cp "$ROOT/$m/pom.xml" "$TMP/$m/"
+# every module the root pom lists (hourglass-* and benchmarks), so the reactor can read the poms
+for m in $(sed -n 's#.*<module>\(.*\)</module>.*#\1#p' "$ROOT/pom.xml"); do
+  mkdir -p "$TMP/$m"; cp "$ROOT/$m/pom.xml" "$TMP/$m/"
 done
 cp -r "$ROOT/hourglass-core/src" "$TMP/hourglass-core/"
 rm -rf "$TMP/hourglass-core/src/test"

@@ -27,9 +27,11 @@ import dev.hourglass.gateway.session.SessionStore;
 import dev.hourglass.gateway.session.TransactionCookie;
 import dev.hourglass.gateway.token.SessionUpdates;
 import dev.hourglass.gateway.token.TokenRefresher;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -67,6 +69,8 @@ public final class Gateway {
   private final Promise<Void> ready = Promise.promise();
   private final Extension extension;
   private HttpServer server;
+  private final java.util.List<HttpServer> extraServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile String extraDeployment;
   private volatile boolean closed;
   private long retryTimer = -1;
 
@@ -141,7 +145,18 @@ public final class Gateway {
 
   private Future<Void> listen() {
     Router router = router();
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = newServer(router);
+    return server.listen().compose(s -> {
+      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
+      return moreEventLoops(router, s.actualPort());
+    }).map(v -> {
+      discover(Duration.ofMillis(100));
+      return null;
+    });
+  }
+
+  private HttpServer newServer(Router router) {
+    HttpServer s = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listenHost())
         .setPort(config.listenPort())
         .setMaxHeaderSize(16 * 1024)
@@ -151,11 +166,54 @@ public final class Gateway {
         .setIdleTimeout(120)
         .setMaxInitialLineLength(8 * 1024));
     // Malformed or oversized requests get Vert.x's default answer: 400, 414 or 431, never a 500.
-    return server.requestHandler(router).listen().map(s -> {
-      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
-      discover(Duration.ofMillis(100));
+    return s.requestHandler(router);
+  }
+
+  /**
+   * Why: one HttpServer runs on ONE event loop, so the proxy could use one core at most (issue 7's
+   * profile: every sample on a single vert.x-eventloop thread). Vert.x shares a port between
+   * servers of one Vertx instance and spreads connections over them, so one more server per extra
+   * event loop (each in its own verticle context) uses every core. The handlers are shared and
+   * already thread-safe (Caffeine store, synchronized single-flight maps).
+   */
+  private Future<Void> moreEventLoops(Router router, int port) {
+    int loops = eventLoops();
+    // listen port 0 (tests): Vert.x would give each server its own random port, so one loop.
+    if (loops <= 1 || config.listenPort() == 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        HttpServer extra = newServer(router);
+        extraServers.add(extra);
+        // The configured port: Vert.x shares the socket between servers asking for the same address.
+        return extra.listen().compose(s -> s.actualPort() == port ? Future.succeededFuture(s)
+            : s.close().compose(v -> Future.failedFuture("port " + s.actualPort() + " is not the shared port " + port)));
+      }
+    }, new DeploymentOptions().setInstances(loops - 1)).<Void>map(id -> {
+      extraDeployment = id;
       return null;
+    }).recover(e -> {
+      // Serving on one event loop still works; it is only slower.
+      LOG.warn("gateway: serving on one event loop ({})", e.getMessage());
+      return Future.succeededFuture();
     });
+  }
+
+  /**
+   * Event loops serving requests: half the CPUs (at least one), or
+   * {@code -Dhourglass.gateway.event-loops=N}. Why half: the gateway shares the host with at least
+   * its upstream connections' work and usually the application; on the 2-core bench machine one
+   * loop measured as fast as two (docs/benchmarks.md, A/B in one run), while one loop caps a
+   * bigger host at one core.
+   */
+  static int eventLoops() {
+    String v = System.getProperty("hourglass.gateway.event-loops");
+    if (v != null && v.matches("[0-9]{1,3}") && Integer.parseInt(v) > 0) {
+      return Integer.parseInt(v);
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   private Router router() {
@@ -259,6 +317,10 @@ public final class Gateway {
     closed = true;
     if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
     Future<Void> s = server == null ? Future.succeededFuture() : server.close();
+    if (extraDeployment != null) {
+      String id = extraDeployment;
+      s = s.compose(v -> vertx.undeploy(id)).recover(e -> Future.succeededFuture());
+    }
     return s.compose(v -> services.upstream().close())
         .compose(v -> opClient.close())
         .compose(v -> services.store().close())

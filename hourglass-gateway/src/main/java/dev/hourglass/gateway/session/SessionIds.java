@@ -1,10 +1,12 @@
 package dev.hourglass.gateway.session;
 
-import dev.hourglass.gateway.crypto.SecretKeys;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Session ids and the keys stores file them under.
@@ -29,12 +31,29 @@ public final class SessionIds {
   private static final String CANONICAL_LAST = "AEIMQUYcgkosw048"; // low 2 bits zero
 
   private final byte[] storeKeyKey;
+  /**
+   * Why per thread: every request derives the store key (and the log handle) several times, and
+   * Mac.getInstance + init (provider lookup, key setup) cost more than the HMAC itself (issue 7
+   * profile). A Mac is not thread-safe, so each event-loop thread keeps its own, already keyed;
+   * doFinal resets it for the next use.
+   */
+  private final ThreadLocal<Mac> mac;
 
   public SessionIds(byte[] storeKeyKey) {
     if (storeKeyKey == null || storeKeyKey.length < 32) {
       throw new IllegalArgumentException("storeKeyKey: must be at least 32 bytes");
     }
     this.storeKeyKey = storeKeyKey.clone();
+    byte[] key = this.storeKeyKey;
+    this.mac = ThreadLocal.withInitial(() -> {
+      try {
+        Mac m = Mac.getInstance("HmacSHA256");
+        m.init(new SecretKeySpec(key, "HmacSHA256"));
+        return m;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 unavailable", e);
+      }
+    });
   }
 
   /** A new random session id (43 characters of base64url). */
@@ -78,7 +97,7 @@ public final class SessionIds {
     if (!isWellFormed(id)) {
       throw new IllegalArgumentException("id: not a session id");
     }
-    return B64.encodeToString(SecretKeys.hmac(storeKeyKey, id.getBytes(StandardCharsets.US_ASCII)));
+    return B64.encodeToString(mac.get().doFinal(id.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** The store key, or empty for a malformed id (no crypto is done then). */

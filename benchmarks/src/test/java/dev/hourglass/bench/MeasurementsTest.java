@@ -1,0 +1,44 @@
+package dev.hourglass.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hourglass.gateway.session.Session;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The measurement code itself is checked (small N, seconds): the JMH benchmarks and the full-size
+ * runs are never part of the test command (bench/jmh, bench/measure).
+ */
+class MeasurementsTest {
+
+  @Test
+  void aSmallRefreshStormGivesExactlyOneRefreshGrantPerSessionAndNoErrors() throws Exception {
+    RefreshStorm.Result r = RefreshStorm.run(40, 8);
+    assertThat(r.errors()).as("first error: %s", r.firstError()).isZero();
+    assertThat(r.refreshGrants()).isEqualTo(40);
+    assertThat(r.otherGrantsDuringStorm()).isZero();
+    assertThat(r.ok()).isTrue();
+  }
+
+  @Test
+  void sampleSessionsCarryRealisticallySizedDistinctTokens() {
+    Instant now = Instant.parse("2030-01-01T08:00:00Z");
+    Session a = SampleTokens.session(1, now, SampleTokens.random());
+    Session b = SampleTokens.session(2, now, SampleTokens.random());
+    assertThat(a.tokens().accessToken().length()).isBetween(900, 1400);
+    assertThat(a.tokens().idToken().length()).isBetween(900, 1400);
+    assertThat(a.tokens().accessToken().split("\\.")).hasSize(3);
+    assertThat(a.tokens().accessToken()).isNotEqualTo(b.tokens().accessToken());
+    assertThat(a.id()).isNotEqualTo(b.id());
+    assertThat(a.idTokenClaims()).containsKeys("sub", "email", "sid");
+  }
+
+  @Test
+  void sessionHeapMeasuresAPositiveCostPerSession() throws Exception {
+    SessionHeap.Result r = SessionHeap.measure(2_000);
+    // Each session holds > 2 KB of token text alone, so anything below that is a broken measurement.
+    assertThat(r.bytesPerSession()).isGreaterThan(2_000);
+    assertThat(r.sessions()).isEqualTo(2_000);
+  }
+}
