@@ -95,7 +95,11 @@ public final class ControllableClock extends Clock {
     Change change;
     synchronized (this) {
       Instant from = now;
-      now = from.plus(amount);
+      try {
+        now = from.plus(amount);
+      } catch (java.time.DateTimeException | ArithmeticException e) {
+        throw new IllegalArgumentException("amount: " + amount + " moves the clock past the end of time");
+      }
       change = new Change(from, now);
     }
     notifyListeners(change);

@@ -55,13 +55,17 @@ public final class Durations {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("'" + text + "' is too large");
       }
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
+      try {
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        });
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("'" + text + "' is too large");
+      }
       pos = m.end();
     }
     return total;

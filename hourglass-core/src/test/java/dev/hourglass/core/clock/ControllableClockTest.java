@@ -37,6 +37,13 @@ class ControllableClockTest {
   }
 
   @Test
+  void advancePastTheEndOfTimeIsRefusedAndTheClockDoesNotMove() {
+    assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("end of time");
+    assertThat(clock.instant()).isEqualTo(start);
+  }
+
+  @Test
   void setToThePastIsRefusedAndTheClockDoesNotMove() {
     clock.advance(Duration.ofMinutes(5));
     assertThatThrownBy(() -> clock.set(start))

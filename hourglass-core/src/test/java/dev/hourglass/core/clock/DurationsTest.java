@@ -17,7 +17,7 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "h", "1x", "1 h", "-5m", "5m-", "1.5h", "PT", "-PT1H", "99999999999999999999s"})
+  @ValueSource(strings = {"", "h", "1x", "1 h", "-5m", "5m-", "1.5h", "PT", "-PT1H", "99999999999999999999s", "9999999999999999d"})
   void refusesAnythingElseWithAHelpfulMessage(String text) {
     assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -79,7 +79,8 @@ class ClockAdminRoutesTest {
   @Test
   void malformedBodiesGet400NotA500() throws Exception {
     for (String bad : new String[] {"not json", "[]", "{}", "{\"advance\":5}", "{\"advance\":\"soon\"}",
-        "{\"set\":\"yesterday\"}", "{\"advance\":\"1h\",\"set\":\"2030-01-01T00:00:00Z\"}", "{\"advance\":\"-PT1H\"}"}) {
+        "{\"set\":\"yesterday\"}", "{\"advance\":\"1h\",\"set\":\"2030-01-01T00:00:00Z\"}", "{\"advance\":\"-PT1H\"}",
+        "{\"advance\":\"999999999999d\"}", "{\"advance\":\"PT2562047788015215H\"}"}) {
       assertThat(call("POST", bad, "t0ken").statusCode()).as(bad).isEqualTo(400);
     }
     assertThat(clock.instant()).isEqualTo(start);
