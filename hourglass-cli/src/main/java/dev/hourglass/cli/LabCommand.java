@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lab", sortOptions = false,
     description = {"Start the lab: dev OP + gateway + demo app on one virtual clock, with a timeline page.",
-        "Ctrl-C stops everything."})
+        "Ctrl-C stops everything. The subcommands drive a running lab like the page's buttons",
+        "(the clock: hourglass clock advance 1h)."},
+    subcommands = {LabControl.Refresh.class, LabControl.RotateKeys.class, LabControl.Fault.class,
+        LabControl.OpSettings.class, LabControl.Logout.class})
 final class LabCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

@@ -76,6 +76,7 @@ final class LabRoutes {
     });
     router.post("/oauth2/lab/fault").handler(this::fault);
     router.post("/oauth2/lab/op-settings").handler(this::opSettings);
+    router.post("/oauth2/lab/logout").handler(this::logoutUser);
   }
 
   private void requireLabHeader(RoutingContext ctx) {
@@ -149,6 +150,23 @@ final class LabRoutes {
   }
 
   private void refresh(RoutingContext ctx) {
+    String sub = subject(ctx);
+    if (sub != null) {
+      // From the CLI: every gateway session of this user.
+      gateway.store().findBySubject(op.issuer(), sub).compose(sessions -> {
+        List<Future<String>> all = sessions.stream().map(s -> refreshNow(gateway, s.id())).toList();
+        return Future.join(all).map(v -> sessions.size());
+      }).onComplete(ar -> {
+        if (ar.succeeded() && ar.result() > 0) {
+          Json.send(ctx, 200, new JsonObject().put("message", "refreshed " + ar.result() + " session(s) of " + sub));
+        } else if (ar.succeeded()) {
+          Json.error(ctx, 404, "no_session", "no gateway session of " + sub);
+        } else {
+          Json.error(ctx, 502, "refresh_failed", ar.cause().getMessage());
+        }
+      });
+      return;
+    }
     Optional<String> id = gateway.sessionCookie().sessionId(ctx.request());
     if (id.isEmpty()) {
       Json.error(ctx, 409, "no_session", "log in first: there is no session to refresh");
@@ -201,6 +219,28 @@ final class LabRoutes {
       }
     }
     admin.call("POST", "/_hourglass/faults", spec).onComplete(ar -> reply(ctx, ar.mapEmpty(), "the next refresh will fail with invalid_grant"));
+  }
+
+  /** Logs a user out at the OP (as if another app did); its back-channel logout ends the gateway sessions. */
+  private void logoutUser(RoutingContext ctx) {
+    String sub = subject(ctx);
+    if (sub == null) {
+      Json.error(ctx, 400, "invalid_request", "sub: which user to log out, e.g. {\"sub\": \"alice\"}");
+      return;
+    }
+    admin.call("POST", "/_hourglass/logout", new JsonObject().put("sub", sub)).onComplete(ar -> reply(ctx, ar.mapEmpty(),
+        "logged out " + sub + " at the OP (" + (ar.succeeded() ? ar.result().getValue("ended") : 0) + " OP session(s))"));
+  }
+
+  /** The {@code sub} of a JSON body, if the request has one. */
+  private static String subject(RoutingContext ctx) {
+    try {
+      JsonObject b = ctx.body() == null || ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
+      Object sub = b == null ? null : b.getValue("sub");
+      return sub instanceof String s && !s.isBlank() ? s : null;
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
   }
 
   private void opSettings(RoutingContext ctx) {
