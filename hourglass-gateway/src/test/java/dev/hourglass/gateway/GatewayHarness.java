@@ -4,6 +4,7 @@ import dev.hourglass.core.clock.ControllableClock;
 import dev.hourglass.core.event.Event;
 import dev.hourglass.op.DevOp;
 import dev.hourglass.op.OpConfig;
+import dev.hourglass.core.testing.TestSupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -11,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -254,20 +253,11 @@ final class GatewayHarness implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    return TestSupport.await(f);
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new RuntimeException(e);
-    }
+    return TestSupport.freePort();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.hourglass.core.clock.Clocks;
 import dev.hourglass.core.event.Event;
 import dev.hourglass.gateway.Gateway;
 import dev.hourglass.gateway.GatewayConfig;
+import dev.hourglass.core.testing.TestSupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -11,8 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -120,20 +119,11 @@ final class GatewayUnderTest implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return TestSupport.await(f);
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TestSupport.freePort();
   }
 
   @Override

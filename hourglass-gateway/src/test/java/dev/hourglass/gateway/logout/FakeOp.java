@@ -18,12 +18,12 @@ import dev.hourglass.gateway.Gateway;
 import dev.hourglass.gateway.GatewayConfig;
 import dev.hourglass.gateway.session.Session;
 import dev.hourglass.gateway.session.SessionIds;
+import dev.hourglass.core.testing.TestSupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A minimal OP for logout tests: discovery, a JWKS of test keys the test can sign with, and
@@ -198,19 +197,11 @@ final class FakeOp implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    return TestSupport.await(f);
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new RuntimeException(e);
-    }
+    return TestSupport.freePort();
   }
 
   @Override
