@@ -94,12 +94,10 @@ class LogoutEndToEndTest {
     start("logout:\n  expired-hint: omit\n");
     h.op.setExpiredHintPolicy(ExpiredHintPolicy.REJECT);
     h.op.setRefreshReturnsIdToken(null, false);
-    GatewayHarness.Browser b = h.browser();
-    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
-    String id = sessionId(b);
-    h.clock.advance(Duration.ofHours(2));
-
-    HttpResponse<String> out = b.get("/oauth2/sign_out", "Sec-Fetch-Site", "same-origin");
+    SignOut so = signOutAfter(Duration.ofHours(2));
+    GatewayHarness.Browser b = so.browser();
+    String id = so.sessionId();
+    HttpResponse<String> out = so.response();
     Map<String, String> q = endSessionParams(out);
     assertThat(q).doesNotContainKey("id_token_hint").containsEntry("client_id", GatewayHarness.CLIENT_ID)
         .containsEntry("logout_hint", "alice");
@@ -125,12 +123,10 @@ class LogoutEndToEndTest {
     start("logout:\n  expired-hint: send\n");
     h.op.setExpiredHintPolicy(ExpiredHintPolicy.REJECT);
     h.op.setRefreshReturnsIdToken(null, false);
-    GatewayHarness.Browser b = h.browser();
-    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
-    String id = sessionId(b);
-    h.clock.advance(Duration.ofHours(2));
-
-    HttpResponse<String> out = b.get("/oauth2/sign_out", "Sec-Fetch-Site", "same-origin");
+    SignOut so = signOutAfter(Duration.ofHours(2));
+    GatewayHarness.Browser b = so.browser();
+    String id = so.sessionId();
+    HttpResponse<String> out = so.response();
     Map<String, String> q = endSessionParams(out);
     assertThat(q).containsKey("id_token_hint").containsEntry("client_id", GatewayHarness.CLIENT_ID);
     assertThat(expiry(q.get("id_token_hint"))).isBefore(h.clock.instant());
@@ -150,12 +146,10 @@ class LogoutEndToEndTest {
     start("");
     h.op.setExpiredHintPolicy(ExpiredHintPolicy.ACCEPT);
     h.op.setRefreshReturnsIdToken(null, false);
-    GatewayHarness.Browser b = h.browser();
-    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
-    String id = sessionId(b);
-    h.clock.advance(Duration.ofHours(2));
-
-    HttpResponse<String> out = b.get("/oauth2/sign_out", "Sec-Fetch-Site", "same-origin");
+    SignOut so = signOutAfter(Duration.ofHours(2));
+    GatewayHarness.Browser b = so.browser();
+    String id = so.sessionId();
+    HttpResponse<String> out = so.response();
     assertThat(endSessionParams(out)).containsKey("id_token_hint");
     assertThat(h.gatewayEvents("LOGOUT_HINT_EXPIRED_SENT")).hasSize(1);
     assertLocalSessionGone(out, id);
@@ -270,6 +264,18 @@ class LogoutEndToEndTest {
           eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return m;
+  }
+
+  /** What a sign-out after some time left behind: the browser, its old session id, the answer. */
+  private record SignOut(GatewayHarness.Browser browser, String sessionId, HttpResponse<String> response) {}
+
+  /** alice logs in, {@code after} passes on the one clock, then she clicks the app's own sign-out link. */
+  private SignOut signOutAfter(Duration after) {
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    String id = sessionId(b);
+    h.clock.advance(after);
+    return new SignOut(b, id, b.get("/oauth2/sign_out", "Sec-Fetch-Site", "same-origin"));
   }
 
   private void assertLocalSessionGone(HttpResponse<String> out, String id) {
