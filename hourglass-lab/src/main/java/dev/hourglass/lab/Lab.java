@@ -43,7 +43,7 @@ public final class Lab implements LabHandle {
   private final OpAdminClient admin;
 
   private Lab(Vertx vertx, ControllableClock clock, DevOp op, DemoUpstream upstream, Gateway gateway, URI gatewayUrl,
-      boolean ownsVertx) {
+      boolean ownsVertx, OpAdminClient admin) {
     this.vertx = vertx;
     this.clock = clock;
     this.op = op;
@@ -51,7 +51,7 @@ public final class Lab implements LabHandle {
     this.gateway = gateway;
     this.gatewayUrl = gatewayUrl;
     this.ownsVertx = ownsVertx;
-    this.admin = new OpAdminClient(vertx, URI.create(op.issuer()));
+    this.admin = admin;
   }
 
   /**
@@ -92,9 +92,14 @@ public final class Lab implements LabHandle {
         } catch (RuntimeException e) {
           return up.close().compose(v -> op.close()).compose(v -> Future.failedFuture(e));
         }
-        return Gateway.start(vertx, clock, gwConfig, (router, services) -> new LabRoutes(vertx, clock, op, services, gatewayUrl).mount(router))
-            .compose(gw -> gw.ready().map(v -> new Lab(vertx, clock, op, up, gw, gatewayUrl, ownsVertx)))
-            .recover(e -> up.close().compose(v -> op.close()).compose(v -> Future.failedFuture(e)));
+        // One admin client for the OP, shared by the lab's Java API and the lab page's routes.
+        OpAdminClient admin = new OpAdminClient(vertx, URI.create(op.issuer()));
+        return Gateway.start(vertx, clock, gwConfig, (router, services) -> new LabRoutes(clock, op, admin, services).mount(router))
+            .compose(gw -> gw.ready().map(v -> new Lab(vertx, clock, op, up, gw, gatewayUrl, ownsVertx, admin)))
+            .recover(e -> {
+              admin.close();
+              return up.close().compose(v -> op.close()).compose(v -> Future.failedFuture(e));
+            });
       });
     }).recover(e -> ownsVertx ? vertx.close().compose(v -> Future.failedFuture(e)) : Future.failedFuture(e));
   }

@@ -11,7 +11,6 @@ import dev.hourglass.gateway.session.Session;
 import dev.hourglass.op.DevOp;
 import dev.hourglass.op.OpConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +19,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +42,7 @@ import java.util.Optional;
  */
 final class LabRoutes {
   private static final String PAGE = loadPage();
+  private static final List<String> DEMO_USERS = OpConfig.demo().users().stream().map(OpConfig.User::username).toList();
 
   private final ControllableClock clock;
   private final DevOp op;
@@ -51,12 +50,12 @@ final class LabRoutes {
   private final SessionEndpoint describer;
   private final OpAdminClient admin;
 
-  LabRoutes(Vertx vertx, ControllableClock clock, DevOp op, GatewayServices gateway, URI gatewayUrl) {
+  LabRoutes(ControllableClock clock, DevOp op, OpAdminClient admin, GatewayServices gateway) {
     this.clock = clock;
     this.op = op;
     this.gateway = gateway;
     this.describer = new SessionEndpoint(gateway, null, null);
-    this.admin = new OpAdminClient(vertx, URI.create(op.issuer()));
+    this.admin = admin;
   }
 
   void mount(Router router) {
@@ -93,7 +92,7 @@ final class LabRoutes {
         .put("now", now.toString())
         .put("now_epoch", now.getEpochSecond())
         .put("offset", Durations.format(clock.offset()))
-        .put("users", new JsonArray(op.settings() == null ? List.of() : users()))
+        .put("users", new JsonArray(DEMO_USERS))
         .put("op", op.settings().describe())
         .put("events", events());
     Optional<String> id = gateway.sessionCookie().sessionId(ctx.request());
@@ -115,10 +114,6 @@ final class LabRoutes {
       }
       Json.send(ctx, 200, body);
     });
-  }
-
-  private List<String> users() {
-    return OpConfig.demo().users().stream().map(OpConfig.User::username).toList();
   }
 
   private JsonArray events() {

@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -393,15 +392,6 @@ public final class ScenarioRunner {
           return null;
         }
       }
-      return null;
-    }
-  }
-
-  @SuppressWarnings("unused")
-  private static <T> T orNull(Supplier<T> s) {
-    try {
-      return s.get();
-    } catch (RuntimeException e) {
       return null;
     }
   }
