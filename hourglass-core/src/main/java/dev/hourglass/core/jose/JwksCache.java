@@ -93,24 +93,28 @@ public final class JwksCache {
       }
       // Unknown kid: the OP may have rotated. One refetch, rate limited on our clock.
       Instant now = clock.instant();
-      Future<JWKSet> running = inFlightNow();
-      if (running != null) {
-        return running.map(fresh -> select(fresh, header));
-      }
+      Future<JWKSet> refetch;
+      boolean started = false;
+      // Decide and start under one lock, so concurrent callers share the one refetch instead of
+      // seeing "cooling down" before it has begun.
       synchronized (this) {
-        Instant last = lastRefetchAt;
-        if (last != null && now.isBefore(last.plus(refetchCooldown))) {
+        if (inFlight != null) {
+          refetch = inFlight;
+        } else if (keys != set) {
+          refetch = Future.succeededFuture(keys); // refreshed since this caller looked
+        } else if (lastRefetchAt != null && now.isBefore(lastRefetchAt.plus(refetchCooldown))) {
           return Future.succeededFuture(found);
+        } else {
+          lastRefetchAt = now;
+          started = true;
+          refetch = fetch();
         }
-        lastRefetchAt = now;
       }
-      refetchListeners.forEach(l -> l.accept(header.getKeyID()));
-      return fetch().map(fresh -> select(fresh, header));
+      if (started) {
+        refetchListeners.forEach(l -> l.accept(header.getKeyID()));
+      }
+      return refetch.map(fresh -> select(fresh, header));
     });
-  }
-
-  private synchronized Future<JWKSet> inFlightNow() {
-    return inFlight;
   }
 
   private synchronized Future<JWKSet> fetch() {
