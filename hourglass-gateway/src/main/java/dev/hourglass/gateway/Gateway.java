@@ -134,7 +134,7 @@ public final class Gateway {
           new TransactionCookie(keys.transactionAead(), clock, secure),
           new RedirectValidator(config.redirect().allowedOrigins()),
           updates, refresher, identity, new PathRules(config.rules()),
-          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events, identity),
+          new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events),
           keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient, extension);
       // A port already in use must not leave the store, clients or timers behind.

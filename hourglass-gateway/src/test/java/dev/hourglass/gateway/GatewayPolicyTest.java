@@ -102,6 +102,54 @@ class GatewayPolicyTest {
   }
 
   @Test
+  void theUpstreamGetsTheRenewedAccessTokenFromTheFirstRequestAfterARefresh() {
+    h = withRules();
+    GatewayHarness.Browser alice = h.browser();
+    assertThat(alice.login("alice", "/").statusCode()).isEqualTo(200);
+    String before = GatewayEndToEndTest.lower(alice.json("/app").getJsonObject("headers")).getString("authorization");
+    assertThat(GatewayEndToEndTest.lower(alice.json("/app").getJsonObject("headers")).getString("authorization")).isEqualTo(before);
+
+    h.clock.advance(Duration.ofHours(1)); // the access token has expired: the next request refreshes first
+    String after = GatewayEndToEndTest.lower(alice.json("/app").getJsonObject("headers")).getString("authorization");
+    assertThat(h.gatewayEvents("REFRESH_OK")).hasSize(1);
+    assertThat(after).startsWith("Bearer ").isNotEqualTo(before);
+    assertThat(GatewayEndToEndTest.lower(alice.json("/app").getJsonObject("headers")).getString("authorization")).isEqualTo(after);
+  }
+
+  @Test
+  void aClientThatHangsUpBeforeTheUpstreamAnswersIsNotAnUpstreamError() throws Exception {
+    h = new GatewayHarness(opExtension);
+    java.util.concurrent.CompletableFuture<Void> reachedUpstream = new java.util.concurrent.CompletableFuture<>();
+    var slow = GatewayHarness.await(h.vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/slow")) {
+        reachedUpstream.complete(null); // and never answers
+      } else {
+        req.response().end("ok");
+      }
+    }).listen(0, "127.0.0.1"));
+    h.upstreamOverride = "http://127.0.0.1:" + slow.actualPort();
+    h.start();
+    java.util.concurrent.CompletableFuture<dev.hourglass.core.event.Event> aborted = new java.util.concurrent.CompletableFuture<>();
+    h.gateway.events().onEvent(e -> {
+      if (e.type().equals("CLIENT_ABORTED")) aborted.complete(e);
+    });
+    GatewayHarness.Browser b = h.browser();
+    assertThat(b.login("alice", "/").statusCode()).isEqualTo(200);
+    String cookie = b.jar.getCookieStore().getCookies().stream()
+        .filter(c -> c.getName().equals("_hourglass_session")).findFirst().orElseThrow().toString();
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", h.gatewayPort)) {
+      s.getOutputStream().write(("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie + "\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      reachedUpstream.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } // the client hangs up while the upstream is still working
+
+    dev.hourglass.core.event.Event e = aborted.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(e.fields()).containsEntry("path", "/slow").containsKey("session");
+    assertThat(h.gatewayEvents("UPSTREAM_ERROR")).isEmpty();
+  }
+
+  @Test
   void opOutageDefersRefreshWhileTheAccessTokenIsValidAndRecovers() {
     h = new GatewayHarness(opExtension).start(c -> c, "idle-timeout: 2h\n", """
         rules:

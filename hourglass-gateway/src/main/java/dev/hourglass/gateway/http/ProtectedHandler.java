@@ -1,17 +1,14 @@
 package dev.hourglass.gateway.http;
 
 import dev.hourglass.gateway.GatewayServices;
-import dev.hourglass.gateway.authz.Claims;
 import dev.hourglass.gateway.authz.PathRules;
-import dev.hourglass.gateway.proxy.UpstreamProxy;
-import dev.hourglass.gateway.session.Session;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +24,7 @@ public final class ProtectedHandler {
   private final String forwardedProto;
   private final String forwardedHost;
   private final List<byte[][]> trustedProxies;
+  private final IdentityCache identities;
 
   public ProtectedHandler(GatewayServices services, SessionResolver resolver, Unauthenticated unauthenticated) {
     this.g = services;
@@ -36,6 +34,7 @@ public final class ProtectedHandler {
     this.forwardedProto = pub.getScheme();
     this.forwardedHost = pub.getRawAuthority();
     this.trustedProxies = services.config().trustedProxies().stream().map(ProtectedHandler::cidr).toList();
+    this.identities = new IdentityCache(services);
   }
 
   public void handle(RoutingContext ctx) {
@@ -43,18 +42,18 @@ public final class ProtectedHandler {
     req.pause();
     Instant now = g.clock().instant();
     String clientIp = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-    boolean fromTrustedProxy = trusted(clientIp);
-    String incomingXff = fromTrustedProxy ? req.getHeader("X-Forwarded-For") : null;
+    MultiMap headers = req.headers();
+    String incomingXff = trusted(clientIp) ? headers.get("X-Forwarded-For") : null;
     // Anything the client sent that could pass for gateway-set identity goes, in every spelling.
-    g.identity().strip(req.headers());
-    Map<String, String> forwarded = new LinkedHashMap<>();
-    forwarded.put("X-Forwarded-For", incomingXff == null || incomingXff.isBlank() ? String.valueOf(clientIp) : incomingXff + ", " + clientIp);
-    forwarded.put("X-Forwarded-Proto", forwardedProto);
-    forwarded.put("X-Forwarded-Host", forwardedHost);
+    // From here on the request's own headers are what the upstream gets: the gateway sets its own.
+    g.identity().strip(headers);
+    headers.set("X-Forwarded-For", incomingXff == null || incomingXff.isBlank() ? String.valueOf(clientIp) : incomingXff + ", " + clientIp);
+    headers.set("X-Forwarded-Proto", forwardedProto);
+    headers.set("X-Forwarded-Host", forwardedHost);
 
     PathRules.Compiled rule = g.rules().match(ctx.normalizedPath());
     if (rule.rule().isPublic()) {
-      g.upstream().forward(req, new UpstreamProxy.Plan(forwarded, null));
+      g.upstream().forward(req, null);
       return;
     }
     boolean api = RequestKind.isApi(req, rule.rule().api());
@@ -77,12 +76,11 @@ public final class ProtectedHandler {
         }
         return;
       }
-      Session s = r.session().get();
-      Map<String, Object> claims = Claims.merged(s.idTokenClaims(), s.userinfo());
-      Optional<String> unmet = PathRules.unmet(rule, claims);
+      IdentityCache.Prepared identity = identities.of(r.session().get());
+      Optional<String> unmet = PathRules.unmet(rule, identity.claims());
       if (unmet.isPresent()) {
         req.resume();
-        g.events().record("AUTHZ_DENIED:" + rule.name(), "session", g.hash(s.id()), "path", ctx.normalizedPath(),
+        g.events().record("AUTHZ_DENIED:" + rule.name(), "session", identity.logHandle(), "path", ctx.normalizedPath(),
             "detail", unmet.get());
         if (api) {
           Pages.jsonError(ctx, 403, "forbidden", "you are signed in but not allowed here (" + rule.name() + ")");
@@ -91,9 +89,10 @@ public final class ProtectedHandler {
         }
         return;
       }
-      Map<String, String> headers = new LinkedHashMap<>(forwarded);
-      headers.putAll(g.identity().forSession(claims, s.tokens().accessToken(), s.tokens().idToken()));
-      g.upstream().forward(req, new UpstreamProxy.Plan(headers, g.hash(s.id())));
+      for (Map.Entry<String, String> h : identity.headers()) {
+        headers.set(h.getKey(), h.getValue());
+      }
+      g.upstream().forward(req, identity.logHandle());
     });
   }
 

@@ -3,7 +3,6 @@ package dev.hourglass.gateway.proxy;
 import dev.hourglass.core.event.EventLog;
 import dev.hourglass.gateway.http.Pages;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -20,30 +19,30 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Forwards requests to the upstream with Vert.x http-proxy: bodies stream, websockets upgrade,
- * connections are pooled (keep-alive). The headers for each request (identity, X-Forwarded-*) are
- * decided by the gateway before the call and applied by an interceptor; upstream failures become a
- * clear 502/504 page and an {@code UPSTREAM_ERROR} event.
+ * connections are pooled (keep-alive). The gateway decides each request's headers (identity,
+ * X-Forwarded-*) and sets them on the incoming request before {@link #forward}; http-proxy copies
+ * them to the upstream request. Upstream failures become a clear 502/504 page and an
+ * {@code UPSTREAM_ERROR} event.
+ *
+ * <p>Why no per-request map from request to plan (issue 7 profile): http-proxy runs the request
+ * interceptor synchronously inside {@code handle}, so the one thing the interceptor still needs —
+ * the session's log handle for the error event — is handed over in a thread-local around that call
+ * and captured there.
  */
 public final class UpstreamProxy {
-  /** What to send with one proxied request. */
-  public record Plan(Map<String, String> headers, String sessionHash) {}
+  /** The log handle of the session being forwarded on this thread (null for public paths). */
+  private static final ThreadLocal<String> FORWARDING_SESSION = new ThreadLocal<>();
 
   private final HttpClient client;
   private final HttpProxy proxy;
   private final EventLog events;
-  private final Map<HttpServerRequest, Plan> plans = new ConcurrentHashMap<>();
 
-  private final IdentityHeaders identity;
-
-  public UpstreamProxy(Vertx vertx, String upstream, Duration timeout, EventLog events, IdentityHeaders identity) {
+  public UpstreamProxy(Vertx vertx, String upstream, Duration timeout, EventLog events) {
     this.events = events;
-    this.identity = identity;
     URI u = URI.create(upstream);
     boolean tls = "https".equalsIgnoreCase(u.getScheme());
     int port = u.getPort() > 0 ? u.getPort() : (tls ? 443 : 80);
@@ -62,12 +61,19 @@ public final class UpstreamProxy {
     proxy.addInterceptor(new Interceptor(), true);
   }
 
-  /** Proxies {@code request} with {@code plan}'s headers (client identity headers are already stripped). */
-  public void forward(HttpServerRequest request, Plan plan) {
-    plans.put(request, plan);
-    request.response().closeHandler(v -> plans.remove(request));
-    request.response().endHandler(v -> plans.remove(request));
-    proxy.handle(request);
+  /**
+   * Proxies {@code request} as it is now: the caller has already removed every client-sent
+   * identity header and set the gateway's own.
+   *
+   * @param sessionHash the session's log handle for error events, or null (public paths)
+   */
+  public void forward(HttpServerRequest request, String sessionHash) {
+    FORWARDING_SESSION.set(sessionHash);
+    try {
+      proxy.handle(request);
+    } finally {
+      FORWARDING_SESSION.remove();
+    }
   }
 
   public Future<Void> close() {
@@ -78,15 +84,14 @@ public final class UpstreamProxy {
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
       HttpServerRequest original = context.request().proxiedRequest();
-      Plan plan = plans.remove(original);
-      MultiMap headers = context.request().headers();
-      // Second line of defence: whatever the request still carries that could pass for identity.
-      identity.strip(headers);
-      if (plan != null) {
-        plan.headers().forEach(headers::set);
-      }
-      String session = plan == null ? null : plan.sessionHash();
+      String session = FORWARDING_SESSION.get();
       return context.sendRequest().recover(err -> {
+        if (original.response().closed()) {
+          // The client went away (closed its connection) before the upstream answered: not an
+          // upstream failure, and there is nobody left to show a page to.
+          events.record("CLIENT_ABORTED", "session", session, "path", original.path());
+          return Future.failedFuture(err);
+        }
         boolean timeout = err instanceof TimeoutException
             || (err.getMessage() != null && err.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
         int status = timeout ? 504 : 502;
