@@ -290,6 +290,11 @@ public final class Gateway {
   }
 
   /** Every auth decision, with its reason code as the type (actor {@code gateway}). */
+  /** HTTP servers taking requests, one per event loop. */
+  int servingEventLoops() {
+    return 1 + extraServers.size();
+  }
+
   public EventLog events() {
     return events;
   }

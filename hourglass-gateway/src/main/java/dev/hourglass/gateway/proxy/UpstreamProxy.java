@@ -2,6 +2,7 @@ package dev.hourglass.gateway.proxy;
 
 import dev.hourglass.core.event.EventLog;
 import dev.hourglass.gateway.http.Pages;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -37,28 +40,60 @@ public final class UpstreamProxy {
   /** The log handle of the session being forwarded on this thread (null for public paths). */
   private static final ThreadLocal<String> FORWARDING_SESSION = new ThreadLocal<>();
 
-  private final HttpClient client;
-  private final HttpProxy proxy;
+  private final Vertx vertx;
+  private final HttpClientOptions options;
+  private final SocketAddress origin;
+  private final long timeoutMs;
   private final EventLog events;
+  /** Every client made so far (one per event loop that forwarded), for {@link #close}. */
+  private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
+  /** For calls from outside any Vert.x context (none in the gateway; tests). */
+  private final HttpProxy shared;
 
   public UpstreamProxy(Vertx vertx, String upstream, Duration timeout, EventLog events) {
+    this.vertx = vertx;
     this.events = events;
     URI u = URI.create(upstream);
     boolean tls = "https".equalsIgnoreCase(u.getScheme());
     int port = u.getPort() > 0 ? u.getPort() : (tls ? 443 : 80);
-    HttpClientOptions options = new HttpClientOptions()
+    this.options = new HttpClientOptions()
         .setSsl(tls)
         .setKeepAlive(true)
         .setConnectTimeout(5_000)
         .setIdleTimeout(60);
-    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
-    SocketAddress origin = SocketAddress.inetSocketAddress(port, u.getHost());
-    long timeoutMs = Math.max(1, timeout.toMillis());
-    this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
+    this.origin = SocketAddress.inetSocketAddress(port, u.getHost());
+    this.timeoutMs = Math.max(1, timeout.toMillis());
+    this.shared = newProxy();
+  }
+
+  /**
+   * One client (connection pool) and proxy per event loop. Why: Vert.x's pool hands any idle
+   * connection to any caller, so with several loops a request on loop A often got a connection
+   * living on loop B, and every read and write of it hopped threads (issue 7 profile). With one
+   * pool per loop, the downstream and upstream connections of a request share a thread.
+   */
+  private HttpProxy proxyForThisLoop() {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      return shared;
+    }
+    HttpProxy p = ctx.get(this);
+    if (p == null) {
+      p = newProxy();
+      ctx.put(this, p);
+    }
+    return p;
+  }
+
+  private HttpProxy newProxy() {
+    HttpClient client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    clients.add(client);
+    HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
         // No answer from the upstream within the timeout → 504 (websockets may idle).
         .origin(ctx -> client.request(new RequestOptions().setServer(origin)
             .setIdleTimeout(ctx.isWebSocket() ? 0 : timeoutMs)));
     proxy.addInterceptor(new Interceptor(), true);
+    return proxy;
   }
 
   /**
@@ -68,6 +103,7 @@ public final class UpstreamProxy {
    * @param sessionHash the session's log handle for error events, or null (public paths)
    */
   public void forward(HttpServerRequest request, String sessionHash) {
+    HttpProxy proxy = proxyForThisLoop();
     FORWARDING_SESSION.set(sessionHash);
     try {
       proxy.handle(request);
@@ -77,7 +113,7 @@ public final class UpstreamProxy {
   }
 
   public Future<Void> close() {
-    return client.close();
+    return Future.join(clients.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
   private final class Interceptor implements ProxyInterceptor {
