@@ -25,20 +25,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Forwards requests to the upstream with Vert.x http-proxy: bodies stream, websockets upgrade,
- * connections are pooled (keep-alive). The gateway decides each request's headers (identity,
- * X-Forwarded-*) and sets them on the incoming request before {@link #forward}; http-proxy copies
- * them to the upstream request. Upstream failures become a clear 502/504 page and an
- * {@code UPSTREAM_ERROR} event.
+ * Forwards requests to the upstream: bodies stream, websockets upgrade, connections are pooled
+ * (keep-alive). The gateway decides each request's headers (identity, X-Forwarded-*) and sets
+ * them on the incoming request before {@link #forward}. Plain HTTP goes through
+ * {@link UpstreamExchange} on Vert.x core's client; websocket upgrades through Vert.x http-proxy.
+ * Upstream failures become a clear 502/504 page and an {@code UPSTREAM_ERROR} event; a client that
+ * hangs up first is a {@code CLIENT_ABORTED} event, not an upstream error.
  *
- * <p>Why no per-request map from request to plan (issue 7 profile): http-proxy runs the request
- * interceptor synchronously inside {@code handle}, so the one thing the interceptor still needs —
- * the session's log handle for the error event — is handed over in a thread-local around that call
- * and captured there.
+ * <p>Why http-proxy only for upgrades: see {@link UpstreamExchange} (its per-exchange copies were
+ * the gateway's largest allocation site in issue 7's profile). For upgrades, http-proxy runs the
+ * request interceptor synchronously inside {@code handle}, so the session's log handle for the
+ * error event is handed over in a thread-local around that call.
  */
-public final class UpstreamProxy {
+public final class UpstreamProxy implements UpstreamExchange.Failure {
   /** The log handle of the session being forwarded on this thread (null for public paths). */
   private static final ThreadLocal<String> FORWARDING_SESSION = new ThreadLocal<>();
+
+  /** The pool and the upgrade proxy of one event loop. */
+  private record Loop(HttpClient client, HttpProxy upgrades) {}
 
   private final Vertx vertx;
   private final HttpClientOptions options;
@@ -48,7 +52,7 @@ public final class UpstreamProxy {
   /** Every client made so far (one per event loop that forwarded), for {@link #close}. */
   private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
   /** For calls from outside any Vert.x context (none in the gateway; tests). */
-  private final HttpProxy shared;
+  private final Loop shared;
 
   public UpstreamProxy(Vertx vertx, String upstream, Duration timeout, EventLog events) {
     this.vertx = vertx;
@@ -63,50 +67,53 @@ public final class UpstreamProxy {
         .setIdleTimeout(60);
     this.origin = SocketAddress.inetSocketAddress(port, u.getHost());
     this.timeoutMs = Math.max(1, timeout.toMillis());
-    this.shared = newProxy();
+    this.shared = newLoop();
   }
 
   /**
-   * One client (connection pool) and proxy per event loop. Why: Vert.x's pool hands any idle
-   * connection to any caller, so with several loops a request on loop A often got a connection
-   * living on loop B, and every read and write of it hopped threads (issue 7 profile). With one
-   * pool per loop, the downstream and upstream connections of a request share a thread.
+   * One client (connection pool) per event loop. Why: Vert.x's pool hands any idle connection to
+   * any caller, so with several loops a request on loop A often got a connection living on loop B,
+   * and every read and write of it hopped threads (issue 7 profile). With one pool per loop, the
+   * downstream and upstream connections of a request share a thread.
    */
-  private HttpProxy proxyForThisLoop() {
+  private Loop thisLoop() {
     Context ctx = Vertx.currentContext();
     if (ctx == null) {
       return shared;
     }
-    HttpProxy p = ctx.get(this);
-    if (p == null) {
-      p = newProxy();
-      ctx.put(this, p);
+    Loop loop = ctx.get(this);
+    if (loop == null) {
+      loop = newLoop();
+      ctx.put(this, loop);
     }
-    return p;
+    return loop;
   }
 
-  private HttpProxy newProxy() {
+  private Loop newLoop() {
     HttpClient client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
     clients.add(client);
     HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
-        // No answer from the upstream within the timeout → 504 (websockets may idle).
-        .origin(ctx -> client.request(new RequestOptions().setServer(origin)
-            .setIdleTimeout(ctx.isWebSocket() ? 0 : timeoutMs)));
-    proxy.addInterceptor(new Interceptor(), true);
-    return proxy;
+        .origin(ctx -> client.request(new RequestOptions().setServer(origin).setIdleTimeout(0)));
+    proxy.addInterceptor(new UpgradeFailures(), true);
+    return new Loop(client, proxy);
   }
 
   /**
    * Proxies {@code request} as it is now: the caller has already removed every client-sent
-   * identity header and set the gateway's own.
+   * identity header and set the gateway's own. No answer within the upstream timeout → 504
+   * (an upgraded websocket may idle).
    *
    * @param sessionHash the session's log handle for error events, or null (public paths)
    */
   public void forward(HttpServerRequest request, String sessionHash) {
-    HttpProxy proxy = proxyForThisLoop();
+    Loop loop = thisLoop();
+    if (!request.canUpgradeToWebSocket()) {
+      UpstreamExchange.forward(loop.client(), origin, timeoutMs, request, sessionHash, this);
+      return;
+    }
     FORWARDING_SESSION.set(sessionHash);
     try {
-      proxy.handle(request);
+      loop.upgrades().handle(request);
     } finally {
       FORWARDING_SESSION.remove();
     }
@@ -116,31 +123,55 @@ public final class UpstreamProxy {
     return Future.join(clients.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
-  private final class Interceptor implements ProxyInterceptor {
+  @Override
+  public void upstreamFailed(HttpServerRequest request, String session, Throwable cause) {
+    int status = failureStatus(request, session, cause);
+    request.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(failurePage(status));
+  }
+
+  @Override
+  public void clientAborted(HttpServerRequest request, String session) {
+    events.record("CLIENT_ABORTED", "session", session, "path", request.path());
+  }
+
+  /** Records the failure; 504 for a timeout, else 502. */
+  private int failureStatus(HttpServerRequest request, String session, Throwable err) {
+    boolean timeout = err instanceof TimeoutException
+        || (err.getMessage() != null && err.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
+    int status = timeout ? 504 : 502;
+    events.record("UPSTREAM_ERROR", "session", session, "status", status,
+        "path", request.path(), "detail", err.getClass().getSimpleName());
+    return status;
+  }
+
+  private static String failurePage(int status) {
+    return Pages.page(status == 504 ? "Upstream timed out" : "Upstream unavailable",
+        status == 504
+            ? "The application behind this gateway did not answer in time. Try again in a moment."
+            : "The application behind this gateway cannot be reached. Try again in a moment.");
+  }
+
+  /** The same 502 page and events for a websocket upgrade the upstream could not take. */
+  private final class UpgradeFailures implements ProxyInterceptor {
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
       HttpServerRequest original = context.request().proxiedRequest();
       String session = FORWARDING_SESSION.get();
       return context.sendRequest().recover(err -> {
         if (original.response().closed()) {
-          // The client went away (closed its connection) before the upstream answered: not an
-          // upstream failure, and there is nobody left to show a page to.
-          events.record("CLIENT_ABORTED", "session", session, "path", original.path());
+          clientAborted(original, session);
           return Future.failedFuture(err);
         }
-        boolean timeout = err instanceof TimeoutException
-            || (err.getMessage() != null && err.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
-        int status = timeout ? 504 : 502;
-        events.record("UPSTREAM_ERROR", "session", session, "status", status,
-            "path", original.path(), "detail", err.getClass().getSimpleName());
+        int status = failureStatus(original, session, err);
         ProxyResponse r = context.request().response()
             .setStatusCode(status)
             .putHeader("Content-Type", "text/html; charset=utf-8")
             .putHeader("Cache-Control", "no-store");
-        r.setBody(Body.body(Buffer.buffer(Pages.page(status == 504 ? "Upstream timed out" : "Upstream unavailable",
-            status == 504
-                ? "The application behind this gateway did not answer in time. Try again in a moment."
-                : "The application behind this gateway cannot be reached. Try again in a moment."))));
+        r.setBody(Body.body(Buffer.buffer(failurePage(status))));
         return Future.succeededFuture(r);
       });
     }
