@@ -39,8 +39,12 @@ public final class SessionResolver {
     return d.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : d;
   }
 
+  /** {@link #touchGranularity} of the configured idle timeout, worked out once (hot path). */
+  private final Duration touchEvery;
+
   public SessionResolver(GatewayServices services) {
     this.g = services;
+    this.touchEvery = touchGranularity(services.config().session().idleTimeout());
   }
 
   public Future<Resolution> resolve(HttpServerRequest req, Instant now) {
@@ -96,7 +100,7 @@ public final class SessionResolver {
         // Activity: move the idle window (serialised with refreshes, never clobbering rotated tokens).
         // Recorded at most every idle/100 (≤ 60 s) so a busy session is not a write per request.
         Duration idleTimeout = g.config().session().idleTimeout();
-        if (idleTimeout.isZero() || Duration.between(r.session().get().lastSeenAt(), now).compareTo(touchGranularity(idleTimeout)) < 0) {
+        if (idleTimeout.isZero() || Duration.between(r.session().get().lastSeenAt(), now).compareTo(touchEvery) < 0) {
           return Future.succeededFuture(r);
         }
         return g.updates().update(id, cur -> cur.lastSeenAt().isBefore(now) ? cur.withLastSeenAt(now) : null)

@@ -15,7 +15,6 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,8 +36,8 @@ import java.util.Set;
  */
 final class UpstreamExchange {
   /** RFC 9110 §7.6.1 plus the common non-standard Proxy-Connection. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
   static final int MAX_HTTP10_BUFFER = 16 * 1024 * 1024;
 
   /** What to do when the upstream cannot give an answer: send the error page, record the event. */
@@ -63,20 +62,11 @@ final class UpstreamExchange {
     boolean hasBody = chunked || (contentLength != null && !contentLength.equals("0"));
     boolean expectContinue = "100-continue".equalsIgnoreCase(in.get(HttpHeaders.EXPECT));
 
-    MultiMap out = HttpHeaders.headers();
     Set<String> named = connectionTokens(in);
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (!forwardable(name, named) || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("expect")) {
-        continue;
-      }
-      out.add(name, h.getValue());
-    }
     RequestOptions options = new RequestOptions()
         .setServer(origin)
         .setMethod(req.method())
         .setURI(req.uri())
-        .setHeaders(out)
         .setIdleTimeout(timeoutMs);
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
@@ -85,6 +75,13 @@ final class UpstreamExchange {
         return;
       }
       HttpClientRequest upstream = ar.result();
+      // Straight into the upstream request (forEach: no entry wrappers, no intermediate map).
+      MultiMap out = upstream.headers();
+      in.forEach((name, value) -> {
+        if (forwardable(name, named) && !name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("expect")) {
+          out.add(name, value);
+        }
+      });
       HostAndPort authority = req.authority();
       if (authority != null) {
         upstream.authority(authority); // the upstream sees the Host the client asked for
@@ -133,11 +130,11 @@ final class UpstreamExchange {
     }
     MultiMap headers = response.headers();
     Set<String> named = connectionTokens(answer.headers());
-    for (Map.Entry<String, String> h : answer.headers()) {
-      if (forwardable(h.getKey(), named)) {
-        headers.add(h.getKey(), h.getValue());
+    answer.headers().forEach((name, value) -> {
+      if (forwardable(name, named)) {
+        headers.add(name, value);
       }
-    }
+    });
     int status = answer.statusCode();
     boolean noBody = req.method() == HttpMethod.HEAD || status == 204 || status == 304 || (status >= 100 && status < 200);
     if (noBody) {
@@ -174,8 +171,13 @@ final class UpstreamExchange {
   }
 
   private static boolean forwardable(String name, Set<String> connectionTokens) {
-    String n = name.toLowerCase(Locale.ROOT);
-    return !HOP_BY_HOP.contains(n) && !connectionTokens.contains(n);
+    // equalsIgnoreCase, not toLowerCase: this runs for every header of every exchange.
+    for (String h : HOP_BY_HOP) {
+      if (h.equalsIgnoreCase(name)) {
+        return false;
+      }
+    }
+    return connectionTokens.isEmpty() || !connectionTokens.contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** Header names listed in {@code Connection} (RFC 9110 §7.6.1: also hop-by-hop). */
