@@ -104,6 +104,43 @@ class ConcurrentGrantsTest {
   }
 
   @Test
+  void aFixedPortIsSharedByTheLoopsAndFreedOnClose() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      int port;
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      OpConfig config = OpConfig.demo().withPort(port).withEventLoops(3).withRefreshRotation(false);
+      DevOp first = await(DevOp.start(vertx, ControllableClock.startingNow(), config));
+      assertThat(first.port()).isEqualTo(port);
+      OpTestClient client = new OpTestClient(vertx, first);
+      String rt = client.login("alice").getString("refresh_token");
+      WebClient fresh = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+      for (int i = 0; i < 9; i++) {
+        HttpResponse<Buffer> r = await(fresh.postAbs(first.issuer() + "/token").basicAuthentication("gateway", "gateway-secret")
+            .sendForm(OpTestClient.multi(params("grant_type", "refresh_token", "refresh_token", rt))));
+        assertThat(r.statusCode()).isEqualTo(200);
+      }
+      assertThat(first.servingThreads()).hasSize(3);
+      await(first.close());
+      // Every loop's server let go of the port: a new OP binds it, and no connection reaches the
+      // old OP's loops any more (the old refresh token is unknown to the new OP on every loop).
+      DevOp second = await(DevOp.start(vertx, ControllableClock.startingNow(), config));
+      assertThat(second.port()).isEqualTo(port);
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<Buffer> r = await(fresh.postAbs(second.issuer() + "/token").basicAuthentication("gateway", "gateway-secret")
+            .sendForm(OpTestClient.multi(params("grant_type", "refresh_token", "refresh_token", rt))));
+        assertThat(r.statusCode()).as("request %d", i).isEqualTo(400);
+      }
+      fresh.close();
+      await(second.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  @Test
   void oneEventLoopWhenConfiguredSo() throws Exception {
     with(OpConfig.demo().withEventLoops(1).withRefreshRotation(false), (ext, client, clock) -> {
       String rt = client.login("alice").getString("refresh_token");
