@@ -129,6 +129,14 @@ public final class DevOp {
     return server.faults();
   }
 
+  /**
+   * The event-loop threads that have accepted connections so far: at most {@code event-loops}
+   * of them (one HTTP server per loop, all on {@link #port()}).
+   */
+  public java.util.Set<String> servingThreads() {
+    return server.servingThreads();
+  }
+
   /** Stops listening; state is dropped. */
   public Future<Void> close() {
     return server.close();

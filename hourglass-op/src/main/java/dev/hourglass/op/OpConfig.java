@@ -31,6 +31,8 @@ import java.util.Set;
  * @param signingAlg {@code RS256} (default) or {@code ES256}
  * @param adminToken when set, {@code /_hourglass/} needs {@code Authorization: Bearer <token>}
  * @param adminLoopbackOnly {@code /_hourglass/} answers loopback callers only (default true)
+ * @param eventLoops how many event loops serve HTTP (one server per loop, all on the same port);
+ *     default one per CPU, because minting tokens is CPU-bound signing
  */
 public record OpConfig(
     String issuer,
@@ -46,14 +48,28 @@ public record OpConfig(
     Boolean adminLoopbackOnly,
     List<Client> clients,
     List<User> users,
-    Tamper tamper) {
+    Tamper tamper,
+    Integer eventLoops) {
 
   /** Without the hostile-mode settings (the shape before issue 6). */
   public OpConfig(String issuer, Integer port, String host, String clock, Boolean autoLogin, String signingAlg,
       Tokens tokens, Logout logout, Keys keys, String adminToken, Boolean adminLoopbackOnly, List<Client> clients,
       List<User> users) {
     this(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients,
-        users, null);
+        users, null, null);
+  }
+
+  /** Without the event-loop count (the shape before the OP served on several event loops). */
+  public OpConfig(String issuer, Integer port, String host, String clock, Boolean autoLogin, String signingAlg,
+      Tokens tokens, Logout logout, Keys keys, String adminToken, Boolean adminLoopbackOnly, List<Client> clients,
+      List<User> users, Tamper tamper) {
+    this(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients,
+        users, tamper, null);
+  }
+
+  /** How many event loops serve when {@code event-loops} is not set: one per CPU (signing is CPU-bound). */
+  public static int defaultEventLoops() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   /**
@@ -102,6 +118,10 @@ public record OpConfig(
       }
     }
     tamper = tamper == null ? new Tamper(null) : tamper;
+    eventLoops = eventLoops == null ? defaultEventLoops() : eventLoops;
+    if (eventLoops < 1 || eventLoops > 64) {
+      throw new IllegalArgumentException("event-loops: must be between 1 and 64, got " + eventLoops);
+    }
     users = users == null ? List.of() : List.copyOf(users);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < users.size(); i++) {
@@ -121,7 +141,15 @@ public record OpConfig(
       Duration sessionTtl,
       Boolean refreshRotation,
       String reuseDetection,
-      Boolean refreshReturnsIdToken) {
+      Boolean refreshReturnsIdToken,
+      String accessTokenFormat) {
+
+    /** Without the access-token format (the shape before opaque access tokens). */
+    public Tokens(Duration codeTtl, Duration accessTtl, Duration idTtl, Duration refreshTtl, Duration refreshIdleTtl,
+        Duration sessionTtl, Boolean refreshRotation, String reuseDetection, Boolean refreshReturnsIdToken) {
+      this(codeTtl, accessTtl, idTtl, refreshTtl, refreshIdleTtl, sessionTtl, refreshRotation, reuseDetection,
+          refreshReturnsIdToken, null);
+    }
 
     public Tokens {
       positive("code-ttl", codeTtl);
@@ -139,12 +167,18 @@ public record OpConfig(
           throw new IllegalArgumentException("reuse-detection: " + e.getMessage());
         }
       }
+      if (accessTokenFormat != null) {
+        accessTokenFormat = accessTokenFormat.trim().toLowerCase(Locale.ROOT);
+        if (!accessTokenFormat.equals("jwt") && !accessTokenFormat.equals("opaque")) {
+          throw new IllegalArgumentException("access-token-format: expected jwt or opaque, got '" + accessTokenFormat + "'");
+        }
+      }
     }
 
     /** Defaults: code 1m, access and ID 1h, refresh 8h (no idle limit), session 10h, rotation with revoke-family. */
     public static Tokens defaults() {
       return new Tokens(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(8),
-          Duration.ZERO, Duration.ofHours(10), true, "revoke-family", true);
+          Duration.ZERO, Duration.ofHours(10), true, "revoke-family", true, "jwt");
     }
 
     /** No overrides at all. */
@@ -166,7 +200,13 @@ public record OpConfig(
           o.sessionTtl != null ? o.sessionTtl : sessionTtl,
           o.refreshRotation != null ? o.refreshRotation : refreshRotation,
           o.reuseDetection != null ? o.reuseDetection : reuseDetection,
-          o.refreshReturnsIdToken != null ? o.refreshReturnsIdToken : refreshReturnsIdToken);
+          o.refreshReturnsIdToken != null ? o.refreshReturnsIdToken : refreshReturnsIdToken,
+          o.accessTokenFormat != null ? o.accessTokenFormat : accessTokenFormat);
+    }
+
+    /** Whether access tokens are opaque handles (like oidc-provider's default) instead of RFC 9068 JWTs. */
+    public boolean opaqueAccessTokens() {
+      return "opaque".equals(accessTokenFormat);
     }
 
     /** The reuse-detection mode; only meaningful on resolved (non-null) values. */
@@ -425,35 +465,40 @@ public record OpConfig(
   // ---- copies for command-line flags ------------------------------------------------------------
 
   public OpConfig withPort(int port) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
+  }
+
+  /** This config served on {@code n} event loops (one HTTP server per loop, sharing the port). */
+  public OpConfig withEventLoops(int n) {
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, n);
   }
 
   public OpConfig withIssuer(String issuer) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withHost(String host) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withClock(String clock) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withAutoLogin(boolean autoLogin) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withSigningAlg(String alg) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, alg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, alg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withAdminToken(String token) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, token, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, token, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withTokens(Tokens overrides) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens.overriddenBy(overrides), logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens.overriddenBy(overrides), logout, keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withAccessTtl(Duration ttl) {
@@ -485,11 +530,11 @@ public record OpConfig(
   }
 
   public OpConfig withExpiredHint(ExpiredHintPolicy policy) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, new Logout(policy.configName()), keys, adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, new Logout(policy.configName()), keys, adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   public OpConfig withKeyRotationGrace(Duration grace) {
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, new Keys(grace), adminToken, adminLoopbackOnly, clients, users, tamper);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, new Keys(grace), adminToken, adminLoopbackOnly, clients, users, tamper, eventLoops);
   }
 
   /** These clients, replacing any with the same id. */
@@ -501,7 +546,7 @@ public record OpConfig(
       }
     }
     list.add(client);
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, list, users);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, list, users, tamper, eventLoops);
   }
 
   public OpConfig withUser(User user) {
@@ -512,7 +557,7 @@ public record OpConfig(
       }
     }
     list.add(user);
-    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, list);
+    return new OpConfig(issuer, port, host, clock, autoLogin, signingAlg, tokens, logout, keys, adminToken, adminLoopbackOnly, clients, list, tamper, eventLoops);
   }
 
   public Optional<Client> client(String clientId) {

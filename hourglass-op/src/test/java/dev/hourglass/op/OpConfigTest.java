@@ -77,6 +77,18 @@ class OpConfigTest {
     assertThat(c.tokens().sessionTtl()).isEqualTo(Duration.ofHours(10));
     assertThat(c.signingAlg()).isEqualTo("RS256");
     assertThat(c.issuer()).isNull();
+    assertThat(c.tokens().accessTokenFormat()).isEqualTo("jwt");
+    assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void accessTokenFormatAndEventLoopsParsePerClientAndTopLevel() throws Exception {
+    OpConfig c = OpConfig.load(write("opaque.yaml", "event-loops: 3\nclients:\n  - client-id: a\n    client-secret: s\n"
+        + "    tokens: { access-token-format: OPAQUE }\n  - client-id: b\n    client-secret: s\n"), Map.of());
+    assertThat(c.eventLoops()).isEqualTo(3);
+    assertThat(c.client("a").orElseThrow().effectiveTokens(c.tokens()).opaqueAccessTokens()).isTrue();
+    assertThat(c.client("b").orElseThrow().effectiveTokens(c.tokens()).opaqueAccessTokens()).isFalse();
+    assertThat(c.withClient(OpConfig.Client.confidential("x", "y", "http://127.0.0.1/cb")).eventLoops()).isEqualTo(3);
   }
 
   @Test
@@ -107,6 +119,11 @@ class OpConfigTest {
     assertThat(error("clock: sundial\n").key()).isEqualTo("clock");
     assertThat(error("issuer: not a url\n").key()).isEqualTo("issuer");
     assertThat(error("port: 70000\n").key()).isEqualTo("port");
+    assertThat(error("event-loops: 0\n").key()).isEqualTo("event-loops");
+    assertThat(error("event-loops: many\n").key()).isEqualTo("event-loops");
+    assertThat(error("tokens:\n  access-token-format: paseto\n").key()).isEqualTo("tokens.access-token-format");
+    assertThat(error("clients:\n  - client-id: a\n    tokens: { access-token-format: jwe }\n").key())
+        .isEqualTo("clients[0].tokens.access-token-format");
     assertThat(error("colour: red\n").key()).isEqualTo("colour");
     assertThat(error("clients:\n  - client-secret: x\n").key()).isEqualTo("clients[0].client-id");
     assertThat(error("clients:\n  - client-id: a\n    redirect-uris: [relative/path]\n").key())

@@ -46,6 +46,10 @@ public final class SigningKeys {
   /** Hostile mode only: extra keys published beside the real ones, by tag (see dev.hourglass.op.tamper). */
   private final java.util.Map<String, List<JWK>> extra = new java.util.LinkedHashMap<>();
   private Entry current;
+  /** The current key with its signer, built once per key (not per token): read without the lock. */
+  private volatile CurrentSigner signer;
+
+  private record CurrentSigner(JWK key, JWSSigner signer) {}
 
   public SigningKeys(String alg, Duration grace) {
     this.alg = JWSAlgorithm.parse(Objects.requireNonNull(alg, "alg"));
@@ -54,6 +58,7 @@ public final class SigningKeys {
     }
     this.grace = Objects.requireNonNull(grace, "grace");
     this.current = new Entry(generate(), null);
+    this.signer = signerFor(current.key());
   }
 
   public JWSAlgorithm algorithm() {
@@ -69,6 +74,7 @@ public final class SigningKeys {
     JWK next = generate();
     retired.add(new Entry(current.key(), now));
     current = new Entry(next, null);
+    signer = signerFor(next);
     return next.getKeyID();
   }
 
@@ -112,17 +118,16 @@ public final class SigningKeys {
 
   /** Signs {@code claims} with the current key, with header {@code typ} (may be null). */
   public SignedJWT sign(JWTClaimsSet claims, String typ) {
-    JWK key;
-    synchronized (this) {
-      key = current.key();
-    }
+    // Nimbus signers are thread-safe (a new JCA Signature per call): every event loop signs at once.
+    CurrentSigner s = signer;
+    JWK key = s.key();
     JWSHeader.Builder header = new JWSHeader.Builder(alg).keyID(key.getKeyID());
     if (typ != null) {
       header.type(new JOSEObjectType(typ));
     }
     SignedJWT jwt = new SignedJWT(header.build(), claims);
     try {
-      jwt.sign(signer(key));
+      jwt.sign(s.signer());
     } catch (JOSEException e) {
       throw new IllegalStateException("signing failed", e);
     }
@@ -155,6 +160,14 @@ public final class SigningKeys {
       return new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(alg).generate();
     } catch (JOSEException e) {
       throw new IllegalStateException("key generation failed", e);
+    }
+  }
+
+  private static CurrentSigner signerFor(JWK key) {
+    try {
+      return new CurrentSigner(key, signer(key));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("no signer for key " + key.getKeyID(), e);
     }
   }
 

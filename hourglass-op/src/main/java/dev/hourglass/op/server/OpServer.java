@@ -10,7 +10,9 @@ import dev.hourglass.op.OpSettings;
 import dev.hourglass.op.keys.SigningKeys;
 import dev.hourglass.op.tamper.TamperCase;
 import dev.hourglass.op.tamper.Tampering;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -50,6 +52,7 @@ import java.util.stream.Collectors;
  * operation and passes {@code now} down.
  */
 public final class OpServer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpServer.class);
   static final String SESSION_COOKIE = "hourglass_op_session";
   static final String BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -72,6 +75,10 @@ public final class OpServer {
   private volatile String issuer;
   private volatile String basePath = "";
   private volatile HttpServer server;
+  /** The deployment holding the servers of the extra event loops (null with one loop). */
+  private volatile String extraDeployment;
+  /** Threads that accepted a connection: one per serving event loop (tests and the startup line read it). */
+  private final Set<String> servingThreads = ConcurrentHashMap.newKeySet();
   private long purgeTimer = -1;
 
   private OpServer(Vertx vertx, Clock clock, OpConfig config, EventLog events, SigningKeys keys) {
@@ -111,10 +118,9 @@ public final class OpServer {
     Router root = Router.router(vertx);
     OpRoutes.errorHandlers(root);
     Router main = new OpRoutes(this).router();
-    HttpServerOptions opts = new HttpServerOptions().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(16 * 1024);
-    return vertx.createHttpServer(opts)
-        .requestHandler(root)
-        .listen(config.port(), config.host())
+    int bindPort = listenPort();
+    return newServer(root)
+        .listen(bindPort, config.host())
         .map(s -> {
           this.server = s;
           if (issuer == null) {
@@ -136,8 +142,67 @@ public final class OpServer {
             });
           }
           purgeTimer = vertx.setPeriodic(60_000, id -> state.purge(clock.instant()));
-          return this;
-        });
+          return s.actualPort();
+        })
+        .compose(port -> moreEventLoops(root, bindPort, port))
+        .map(v -> this);
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_KEYS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The port every server of this OP listens on. For port 0 with several loops: a negative port,
+   * Vert.x's way of sharing ONE random port between the servers asking for that same negative
+   * number (a port-0 server is never shared). The number is unique per OP in this JVM, so two OPs
+   * on one Vertx (tests) never share a socket.
+   */
+  private int listenPort() {
+    if (config.port() != 0 || config.eventLoops() <= 1) {
+      return config.port();
+    }
+    return -(1000 + Math.floorMod(RANDOM_PORT_KEYS.getAndIncrement(), 60_000));
+  }
+
+  private HttpServer newServer(Router root) {
+    HttpServerOptions opts = new HttpServerOptions().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(16 * 1024);
+    return vertx.createHttpServer(opts)
+        .connectionHandler(conn -> servingThreads.add(Thread.currentThread().getName()))
+        .requestHandler(root);
+  }
+
+  /**
+   * Why: one HttpServer serves on ONE event loop, and a token grant is CPU-bound signing (issue 7's
+   * profile: 64 % of the OP's samples in RSA signing, all on one vert.x-eventloop thread). Vert.x
+   * shares a port between the servers of one Vertx instance and spreads connections over them, so
+   * one more server per event loop, each in its own verticle context, signs on every core. The
+   * handlers are shared and thread-safe (concurrent maps, a lock per family/code/session). The
+   * extra servers ask for the first one's port (see {@link #listenPort}), so port 0 (tests) gets
+   * N loops as well.
+   */
+  private Future<Void> moreEventLoops(Router root, int bindPort, int port) {
+    int loops = config.eventLoops();
+    if (loops <= 1) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return newServer(root).listen(bindPort, config.host()).compose(s -> s.actualPort() == port ? Future.succeededFuture(s)
+            : s.close().compose(v -> Future.failedFuture("port " + s.actualPort() + " is not the shared port " + port)));
+      }
+    }, new DeploymentOptions().setInstances(loops - 1)).<Void>map(id -> {
+      extraDeployment = id;
+      return null;
+    }).recover(e -> {
+      // Serving on one event loop still works; it is only slower.
+      LOG.warn("op: serving on one event loop ({})", e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The names of the event-loop threads that have accepted connections so far. */
+  public Set<String> servingThreads() {
+    return Set.copyOf(servingThreads);
   }
 
   private void setIssuer(String iss) {
@@ -227,7 +292,9 @@ public final class OpServer {
       vertx.cancelTimer(purgeTimer);
     }
     web.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> extras = extraDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(extraDeployment).recover(e -> Future.succeededFuture());
+    return extras.compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 
   // ---- endpoint URLs -------------------------------------------------------------------------
@@ -374,25 +441,60 @@ public final class OpServer {
     return settings.refreshReturnsIdToken(c.clientId()).orElseGet(() -> tokensFor(c).refreshReturnsIdToken());
   }
 
+  /**
+   * Under the family's lock, as the refresh grant's decisions are: a grant either finished its
+   * bookkeeping first (its access token is in accessJtis and is revoked here) or sees the
+   * family revoked.
+   */
   void revokeFamily(OpState.Family f, String reason) {
-    if (f.revoked) {
-      return;
-    }
-    f.revoked = true;
-    for (String jti : f.accessJtis) {
-      OpState.Access a = state.accessTokens.get(jti);
-      if (a != null) a.revoked = true;
+    synchronized (f) {
+      if (f.revoked) {
+        return;
+      }
+      f.revoked = true;
+      for (String jti : f.accessJtis) {
+        OpState.Access a = state.accessTokens.get(jti);
+        if (a != null) a.revoked = true;
+      }
     }
     events.record("family_revoked", "client_id", f.clientId, "sub", f.sub, "sid", f.sid, "family", f.id, "reason", reason);
   }
 
-  /** An access token (RFC 9068 JWT) issued at {@code iat} (whole seconds), remembered by jti. */
+  /** An access token issued at {@code iat} (whole seconds), remembered by jti; its value goes to {@code serialized}. */
   OpState.Access mintAccess(Instant iat, OpConfig.Client c, String sub, String scope, String sid, String familyId,
       Map<String, Object> claims, Instant authTime, StringBuilder serialized) {
+    PendingAccess p = newAccess(iat, c, sub, scope, sid, familyId, claims, authTime);
+    serialized.append(p.value(keys));
+    return p.access();
+  }
+
+  /**
+   * An access token that is registered (so revocation and introspection see it) but not signed
+   * yet: callers decide state under a lock and sign outside it. Two grants of one family then
+   * sign in parallel on different event loops.
+   */
+  record PendingAccess(OpState.Access access, JWTClaimsSet claims) {
+    /** The token the client gets: the opaque handle, or the signed RFC 9068 JWT. */
+    String value(SigningKeys keys) {
+      return access.handle != null ? access.handle : keys.sign(claims, "at+jwt").serialize();
+    }
+  }
+
+  /** Registers an access token issued at {@code iat} (whole seconds) as the client's access-token-format says. */
+  PendingAccess newAccess(Instant iat, OpConfig.Client c, String sub, String scope, String sid, String familyId,
+      Map<String, Object> claims, Instant authTime) {
     iat = iat.truncatedTo(ChronoUnit.SECONDS);
-    long ttl = seconds(tokensFor(c).accessTtl());
-    Instant exp = iat.plusSeconds(ttl);
+    OpConfig.Tokens t = tokensFor(c);
+    Instant exp = iat.plusSeconds(seconds(t.accessTtl()));
     String jti = randomToken(16);
+    if (t.opaqueAccessTokens()) {
+      // Like oidc-provider's default: a random handle, meaningful only to this OP (introspection, userinfo).
+      String handle = randomToken(32);
+      OpState.Access a = new OpState.Access(jti, handle, c.clientId(), sub, scope, sid, familyId, claims, iat, exp);
+      state.accessTokens.put(jti, a);
+      state.opaqueAccessTokens.put(handle, a);
+      return new PendingAccess(a, null);
+    }
     JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
         .issuer(issuer)
         .subject(sub)
@@ -404,10 +506,9 @@ public final class OpServer {
     if (scope != null && !scope.isEmpty()) b.claim("scope", scope);
     if (authTime != null) b.claim("auth_time", authTime.getEpochSecond());
     if (sid != null) b.claim("sid", sid);
-    serialized.append(keys.sign(b.build(), "at+jwt").serialize());
-    OpState.Access a = new OpState.Access(jti, c.clientId(), sub, scope, sid, familyId, claims, iat, exp);
+    OpState.Access a = new OpState.Access(jti, null, c.clientId(), sub, scope, sid, familyId, claims, iat, exp);
     state.accessTokens.put(jti, a);
-    return a;
+    return new PendingAccess(a, b.build());
   }
 
   /** An ID token; {@code nonce} only on the first one (a renewed one omits it, Core 12.2). */

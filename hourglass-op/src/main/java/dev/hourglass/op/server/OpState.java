@@ -128,9 +128,11 @@ final class OpState {
     }
   }
 
-  /** An issued access token, keyed by jti. */
+  /** An issued access token, keyed by jti (and by its handle when it is opaque). */
   static final class Access {
     final String jti;
+    /** The token itself when the client gets opaque access tokens; null for a JWT. */
+    final String handle;
     final String clientId;
     final String sub;
     final String scope;
@@ -141,9 +143,10 @@ final class OpState {
     final Instant exp;
     volatile boolean revoked;
 
-    Access(String jti, String clientId, String sub, String scope, String sid, String familyId,
+    Access(String jti, String handle, String clientId, String sub, String scope, String sid, String familyId,
         Map<String, Object> claims, Instant iat, Instant exp) {
       this.jti = jti;
+      this.handle = handle;
       this.clientId = clientId;
       this.sub = sub;
       this.scope = scope;
@@ -168,6 +171,8 @@ final class OpState {
   final Map<String, Family> families = new ConcurrentHashMap<>();
   final Map<String, Refresh> refreshTokens = new ConcurrentHashMap<>();
   final Map<String, Access> accessTokens = new ConcurrentHashMap<>();
+  /** Opaque access tokens by handle (the same records as in {@link #accessTokens}). */
+  final Map<String, Access> opaqueAccessTokens = new ConcurrentHashMap<>();
   final Map<String, LoginTx> logins = new ConcurrentHashMap<>();
   final Map<String, LogoutTx> logouts = new ConcurrentHashMap<>();
 
@@ -177,6 +182,7 @@ final class OpState {
     sessions.values().removeIf(s -> !s.knownAt(now));
     codes.values().removeIf(c -> c.expiresAt.isBefore(longAgo));
     accessTokens.values().removeIf(a -> a.exp.isBefore(longAgo));
+    opaqueAccessTokens.values().removeIf(a -> a.exp.isBefore(longAgo));
     families.values().removeIf(f -> {
       boolean gone = f.absoluteExpiry.isBefore(longAgo);
       if (gone) {

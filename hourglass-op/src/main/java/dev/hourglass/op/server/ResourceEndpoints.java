@@ -20,15 +20,23 @@ final class ResourceEndpoints {
 
   /** The access token's record if it is ours, published-key signed, not revoked and not expired at {@code now}. */
   OpState.Access activeAccess(String token, Instant now) {
-    SignedJWT jwt = op.verifyOwn(token, now);
-    if (jwt == null) return null;
-    String jti;
-    try {
-      jti = jwt.getJWTClaimsSet().getJWTID();
-    } catch (java.text.ParseException e) {
-      return null;
+    OpState.Access a;
+    if (token.indexOf('.') < 0) {
+      // An opaque access token (tokens.access-token-format: opaque): the handle is the key.
+      a = op.state.opaqueAccessTokens.get(token);
+    } else {
+      SignedJWT jwt = op.verifyOwn(token, now);
+      if (jwt == null) return null;
+      String jti;
+      try {
+        jti = jwt.getJWTClaimsSet().getJWTID();
+      } catch (java.text.ParseException e) {
+        return null;
+      }
+      a = jti == null ? null : op.state.accessTokens.get(jti);
+      // A JWT whose jti names an opaque token is not that token.
+      if (a != null && a.handle != null) return null;
     }
-    OpState.Access a = jti == null ? null : op.state.accessTokens.get(jti);
     if (a == null || a.revoked || !now.isBefore(a.exp)) return null;
     if (a.familyId != null) {
       OpState.Family f = op.state.families.get(a.familyId);

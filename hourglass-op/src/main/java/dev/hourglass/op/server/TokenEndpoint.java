@@ -113,12 +113,18 @@ final class TokenEndpoint {
         s.authTime, now, now.plus(t.refreshTtl()), true);
     op.state.families.put(f.id, f);
     code.familyId = f.id;
-    StringBuilder at = new StringBuilder();
-    OpState.Access a = op.mintAccess(now, client, s.sub, code.scope, s.sid, f.id, s.claims, s.authTime, at);
-    f.accessJtis.add(a.jti);
-    code.accessJtis.add(a.jti);
+    OpServer.PendingAccess pending = op.newAccess(now, client, s.sub, code.scope, s.sid, f.id, s.claims, s.authTime);
+    OpState.Access a = pending.access();
+    String refresh;
+    synchronized (f) {
+      // A logout may have revoked the new family already: its token is then born revoked.
+      f.accessJtis.add(a.jti);
+      code.accessJtis.add(a.jti);
+      if (f.revoked) a.revoked = true;
+      refresh = newRefresh(f, now);
+    }
+    StringBuilder at = new StringBuilder(pending.value(op.keys));
     JsonObject r = tokenResponse(at.toString(), a, code.scope);
-    String refresh = newRefresh(f, now);
     r.put("refresh_token", refresh);
     r.put("refresh_expires_in", refreshExpiresIn(f, t, now));
     if (OpServer.scopes(code.scope).contains("openid")) {
@@ -141,6 +147,10 @@ final class TokenEndpoint {
       throw OAuthException.invalidGrant("the refresh token was issued to another client");
     }
     OpConfig.Tokens t = op.tokensFor(client);
+    OpServer.PendingAccess pending;
+    String grantedScope;
+    String refreshToken;
+    long refreshExpiresIn;
     synchronized (f) {
       if (f.revoked) {
         throw OAuthException.invalidGrant("the refresh token was revoked");
@@ -175,27 +185,33 @@ final class TokenEndpoint {
         scope = String.join(" ", asked);
       }
       f.lastUsed = now;
-      StringBuilder at = new StringBuilder();
-      OpState.Access a = op.mintAccess(now, client, f.sub, scope, f.sid, f.id, f.claims, f.authTime, at);
-      f.accessJtis.add(a.jti);
-      JsonObject r = tokenResponse(at.toString(), a, scope);
+      // Every decision and all bookkeeping happen under the family lock; signing (the expensive
+      // part) happens after it, so concurrent grants of one family still sign in parallel.
+      pending = op.newAccess(now, client, f.sub, scope, f.sid, f.id, f.claims, f.authTime);
+      f.accessJtis.add(pending.access().jti);
+      grantedScope = scope;
       if (t.refreshRotation()) {
         rt.rotated = true;
-        r.put("refresh_token", newRefresh(f, now));
+        refreshToken = newRefresh(f, now);
       } else {
-        r.put("refresh_token", value);
+        refreshToken = value;
       }
-      r.put("refresh_expires_in", refreshExpiresIn(f, t, now));
-      boolean idToken = op.refreshReturnsIdToken(client) && OpServer.scopes(scope).contains("openid");
-      if (idToken) {
-        // Core 12.2: same iss, sub, aud, auth_time, azp; new iat/exp.
-        r.put("id_token", op.mintIdToken(now, client, f, null, at.toString(), true));
-      }
-      op.events.record("token_issued", "client_id", client.clientId(), "sub", f.sub, "sid", f.sid,
-          "grant_type", "refresh_token", "family", f.id, "id_token", idToken, "rotated", t.refreshRotation(),
-          "exp", a.exp.toString());
-      return r;
+      refreshExpiresIn = refreshExpiresIn(f, t, now);
     }
+    String at = pending.value(op.keys);
+    OpState.Access a = pending.access();
+    JsonObject r = tokenResponse(at, a, grantedScope);
+    r.put("refresh_token", refreshToken);
+    r.put("refresh_expires_in", refreshExpiresIn);
+    boolean idToken = op.refreshReturnsIdToken(client) && OpServer.scopes(grantedScope).contains("openid");
+    if (idToken) {
+      // Core 12.2: same iss, sub, aud, auth_time, azp; new iat/exp.
+      r.put("id_token", op.mintIdToken(now, client, f, null, at, true));
+    }
+    op.events.record("token_issued", "client_id", client.clientId(), "sub", f.sub, "sid", f.sid,
+        "grant_type", "refresh_token", "family", f.id, "id_token", idToken, "rotated", t.refreshRotation(),
+        "exp", a.exp.toString());
+    return r;
   }
 
   private JsonObject clientCredentials(Params form, OpConfig.Client client, Instant now) {
