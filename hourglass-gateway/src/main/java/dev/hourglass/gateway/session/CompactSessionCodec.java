@@ -33,8 +33,8 @@ import java.util.zip.Inflater;
  *   <li>{@code idTokenClaims} are not kept at all when they are exactly the ID token's payload (the
  *       normal case: the gateway stores the verified token's claims). Decoding re-parses the payload
  *       with the number typing of {@link SessionCodec} (integers as {@code Long}); encoding checks
- *       that this re-parse gives back the same claims in the same order, else the claims are kept as
- *       JSON;
+ *       that this re-parse gives back equal claims with the same value types, else the claims are
+ *       kept as JSON;
  *   <li>userinfo is JSON; times are seconds + nanos varints (exact {@link Instant}s);
  *   <li>the whole record is deflated with a preset dictionary of common OIDC/JOSE names (the two
  *       JWTs' headers and claim names repeat inside one record, and the dictionary helps with the
@@ -312,7 +312,11 @@ final class CompactSessionCodec {
     return m;
   }
 
-  /** True when parsing {@code payload} gives exactly {@code claims}: same names, order, values and types. */
+  /**
+   * True when parsing {@code payload} gives {@code claims}: same names, values and value types (map
+   * order aside: Nimbus's {@code toJSONObject()} does not keep the token's order; decoding gives
+   * the payload's order, and {@link Session#equals} does not depend on it).
+   */
   private static boolean sameAsPayload(Map<String, Object> claims, byte[] payload) {
     Map<String, Object> parsed;
     try {
@@ -320,10 +324,10 @@ final class CompactSessionCodec {
     } catch (IOException | RuntimeException e) {
       return false; // not JSON (e.g. a JWE's encrypted key): keep the claims themselves
     }
-    return parsed != null && sameOrdered(claims, parsed, 0);
+    return parsed != null && sameTyped(claims, parsed, 0);
   }
 
-  private static boolean sameOrdered(Object a, Object b, int depth) {
+  private static boolean sameTyped(Object a, Object b, int depth) {
     if (depth > 64) {
       return false;
     }
@@ -331,12 +335,8 @@ final class CompactSessionCodec {
       if (!(b instanceof Map<?, ?> mb) || ma.size() != mb.size()) {
         return false;
       }
-      Iterator<? extends Map.Entry<?, ?>> ia = ma.entrySet().iterator();
-      Iterator<? extends Map.Entry<?, ?>> ib = mb.entrySet().iterator();
-      while (ia.hasNext()) {
-        Map.Entry<?, ?> ea = ia.next();
-        Map.Entry<?, ?> eb = ib.next();
-        if (!Objects.equals(ea.getKey(), eb.getKey()) || !sameOrdered(ea.getValue(), eb.getValue(), depth + 1)) {
+      for (Map.Entry<?, ?> e : ma.entrySet()) {
+        if (!mb.containsKey(e.getKey()) || !sameTyped(e.getValue(), mb.get(e.getKey()), depth + 1)) {
           return false;
         }
       }
@@ -347,7 +347,7 @@ final class CompactSessionCodec {
         return false;
       }
       for (int i = 0; i < la.size(); i++) {
-        if (!sameOrdered(la.get(i), lb.get(i), depth + 1)) {
+        if (!sameTyped(la.get(i), lb.get(i), depth + 1)) {
           return false;
         }
       }
