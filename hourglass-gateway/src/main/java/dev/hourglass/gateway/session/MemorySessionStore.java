@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.ToLongBiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +98,7 @@ public final class MemorySessionStore implements SessionStore {
   private final SessionIds ids;
   private final Clock clock;
   private final long hashSeed = new SecureRandom().nextLong();
+  private final ToLongBiFunction<String, String> indexHash;
   private final Cache<String, Packed> cache;
   private final Cache<String, Hot> hot;
   private final ConcurrentHashMap<Long, Object> bySid = new ConcurrentHashMap<>();
@@ -113,6 +115,13 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   MemorySessionStore(SessionIds ids, Clock clock, long maxEntries, int hotEntries, BiConsumer<String, RemovalCause> onEvicted) {
+    this(ids, clock, maxEntries, hotEntries, onEvicted, null);
+  }
+
+  /** {@code indexHash} replaces the seeded hash (tests force collisions with it); null = seeded. */
+  MemorySessionStore(SessionIds ids, Clock clock, long maxEntries, int hotEntries, BiConsumer<String, RemovalCause> onEvicted,
+      ToLongBiFunction<String, String> indexHash) {
+    this.indexHash = indexHash != null ? indexHash : this::seededHash;
     this.ids = Objects.requireNonNull(ids, "ids");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.onEvicted = Objects.requireNonNull(onEvicted, "onEvicted");
@@ -365,8 +374,17 @@ public final class MemorySessionStore implements SessionStore {
     return clock;
   }
 
-  /** Seeded per store, so no one can choose values that collide (collisions would only cost decodes). */
+  /** The live compact entry under a store key (tests damage it to prove loads stay total). */
+  Packed packed(String key) {
+    return cache.getIfPresent(key);
+  }
+
   private long indexHash(String issuer, String value) {
+    return indexHash.applyAsLong(issuer, value);
+  }
+
+  /** Seeded per store, so no one can choose values that collide (collisions would only cost decodes). */
+  private long seededHash(String issuer, String value) {
     long h = hashSeed ^ mix64(issuer.length() * 0x9E3779B97F4A7C15L + value.length());
     h = hashChars(h, issuer);
     h = hashChars(mix64(h), value);
