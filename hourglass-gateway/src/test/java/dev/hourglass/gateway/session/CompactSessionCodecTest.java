@@ -202,10 +202,17 @@ class CompactSessionCodecTest {
     }
     byte[] trailing = Arrays.copyOf(good, good.length + 1);
     bad.add(trailing);
+    int refused = 0;
     for (byte[] b : bad) {
-      // Every single-bit flip: the varint length or the zlib header and checksum catch it.
-      assertThatThrownBy(() -> CompactSessionCodec.decode(b)).isInstanceOf(IllegalArgumentException.class);
+      // The varint length, the zlib header and the Adler-32 catch damage; only a flip in the unused
+      // padding bits of deflate's last byte changes nothing, and then it is the very same session.
+      try {
+        assertThat(CompactSessionCodec.decode(b)).isEqualTo(s);
+      } catch (IllegalArgumentException e) {
+        refused++;
+      }
     }
+    assertThat(refused).isGreaterThanOrEqualTo(bad.size() - 7);
     // Uncompressed form: garbage after the format byte is refused too.
     byte[] raw = CompactSessionCodec.serialize(s);
     for (int n = 0; n < raw.length; n++) {
