@@ -46,9 +46,9 @@ import java.util.zip.Inflater;
  * with any release. Claims must be JSON values, as for {@link SessionCodec}: {@code Date}/
  * {@code Instant} values become NumericDate seconds and all integers read back as {@code Long}.
  * Decoding is total: anything malformed is an {@link IllegalArgumentException}, never another
- * exception, and never a partly read session.
+ * exception, and never a partly read session. Public only for the benchmarks module.
  */
-final class CompactSessionCodec {
+public final class CompactSessionCodec {
   private static final int FORMAT = 1;
   private static final int STORED = 0;
   private static final int DEFLATED = 1;
@@ -100,7 +100,7 @@ final class CompactSessionCodec {
    *
    * @throws IllegalArgumentException if the claims or userinfo are not JSON-serialisable
    */
-  static byte[] encode(Session s) {
+  public static byte[] encode(Session s) {
     Objects.requireNonNull(s, "session");
     return compress(serialize(s));
   }
@@ -110,7 +110,7 @@ final class CompactSessionCodec {
    *
    * @throws IllegalArgumentException for anything malformed (truncated, damaged, unknown format)
    */
-  static Session decode(byte[] packed) {
+  public static Session decode(byte[] packed) {
     try {
       return deserialize(decompress(packed));
     } catch (IllegalArgumentException e) {
