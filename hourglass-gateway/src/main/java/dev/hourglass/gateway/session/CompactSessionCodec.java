@@ -278,7 +278,12 @@ public final class CompactSessionCodec {
       if (seg.length() % 4 == 1) {
         return null;
       }
-      byte[] bytes = B64D.decode(seg);
+      byte[] bytes;
+      try {
+        bytes = B64D.decode(seg);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
       // Non-zero unused trailing bits decode, but would not re-encode to the same text.
       if (!B64.encodeToString(bytes).equals(seg)) {
         return null;
