@@ -98,11 +98,16 @@ public final class CompactSessionCodec {
   /**
    * The compact form of {@code s}.
    *
-   * @throws IllegalArgumentException if the claims or userinfo are not JSON-serialisable
+   * @throws IllegalArgumentException if the claims or userinfo are not JSON-serialisable, or the
+   *     record would be larger than {@link #MAX_RECORD_BYTES}
    */
   public static byte[] encode(Session s) {
     Objects.requireNonNull(s, "session");
-    return compress(serialize(s));
+    byte[] raw = serialize(s);
+    if (raw.length > MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("session: larger than " + MAX_RECORD_BYTES + " bytes");
+    }
+    return compress(raw);
   }
 
   /**

@@ -326,5 +326,12 @@ class MemorySessionStoreTest {
     assertThatThrownBy(() -> new MemorySessionStore(Sessions.keys().sessionIds(), clock, 0)).hasMessageStartingWith("max-entries:");
     Session bad = new Session("short", Sessions.T0, Sessions.T0, "x", null, ISS, Sessions.session("x", null).tokens(), null, null, 0);
     assertThat(store.save(bad, retain).failed()).isTrue();
+    // Claims must be JSON values (as for the file and Redis stores): refused clearly, nothing kept.
+    Session notJson = new Session(SessionIds.newId(), Sessions.T0, Sessions.T0, "x", null, ISS, Sessions.session("x", null).tokens(),
+        java.util.Map.of("thread", new Object()), null, 0);
+    assertThat(store.save(notJson, retain).cause()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not JSON-serialisable");
+    assertThat(store.load(notJson.id()).result()).isEmpty();
+    assertThat(store.indexedKeys()).isZero();
   }
 }
