@@ -33,20 +33,22 @@ import org.slf4j.LoggerFactory;
  * {@link #save} (the gateway still decides idle/absolute expiry on read).
  *
  * <p>Why compact records (issue 7: 100,000 sessions in at most 256 MB of heap): a decoded
- * {@link Session} with two ~1 KB JWTs costs about 5.7 KB of heap (token text as Strings, the ID
- * token's claims a second time as a map, Instants, index sets). Each entry therefore holds the
- * session in {@link CompactSessionCodec} form (JWT segments as decoded bytes, ID-token claims as a
- * reference to the token's payload, deflated: about 1.1 KB for two ~1.1 KB JWTs and an opaque
- * refresh token; about 1.65 KB per session with the cache entry, key and indexes), and a small bounded
- * cache of decoded sessions ({@value #DEFAULT_HOT_ENTRIES} by default, system property
- * {@value #HOT_ENTRIES_PROPERTY}) serves the hot path: the gateway loads the session on every proxied
- * request, and a hot session costs two cache lookups and no decode (at its bound the cache holds
- * about 6 MB: 1,024 decoded sessions of ~5.7 KB). {@link #save} puts the saved session in it as is;
- * a miss decodes the record (tens of microseconds) and caches the result. A hot value is the pair (compact
- * entry object, decoded session) and is used only while that very entry object is still the live one
- * in the main cache, so a racing save, delete, expiry or eviction can never make {@link #load}
- * return an old session; at worst it costs one decode. Claims come back with JSON types (integers
- * as {@code Long}), as from the file and Redis stores; the gateway's claims (Nimbus
+ * {@link Session} with two ~1.1 KB JWTs costs 5.7 to 7 KB of heap (token text as Strings, the ID
+ * token's claims a second time as a map, Instants, index sets): 100,000 of them take 550 to 670 MB.
+ * Each entry therefore holds the session in {@link CompactSessionCodec} form (JWT segments as
+ * decoded bytes, ID-token claims as a reference to the token's payload, deflated): about 1.1 KB for
+ * two such JWTs and an opaque refresh token, about 1.65 KB per session with the cache entry, key and
+ * indexes.
+ *
+ * <p>The hot path stays as fast: the gateway loads the session on every proxied request, so a small
+ * bounded cache of decoded sessions ({@value #DEFAULT_HOT_ENTRIES} by default, system property
+ * {@value #HOT_ENTRIES_PROPERTY}; about 7 MB at that bound) serves it, and a hot session costs two
+ * cache lookups and no decode. {@link #save} puts the saved session in it as is; a miss decodes the
+ * record (tens of microseconds) and caches the result. A hot value is the pair (compact entry
+ * object, decoded session) and is used only while that very entry object is still the live one in
+ * the main cache, so a racing save, delete, expiry or eviction can never make {@link #load} return
+ * an old session; at worst it costs one decode. Claims come back with JSON types (integers as
+ * {@code Long}), as from the file and Redis stores; the gateway's claims (Nimbus
  * {@code toJSONObject()}) already have them.
  *
  * <p>Secondary indexes (issuer, sid) and (issuer, sub) serve back-channel logout. To stay small they
