@@ -1,5 +1,6 @@
 package dev.hourglass.bench;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hourglass.core.model.TokenSet;
 import dev.hourglass.gateway.session.Session;
 import dev.hourglass.gateway.session.SessionIds;
@@ -37,30 +38,20 @@ public final class SampleTokens {
     String sid = uuid(random);
     long iat = now.getEpochSecond();
     String at = jwt(random, accessClaims(sub, sid, iat, random));
-    String idt = jwt(random, idClaims(sub, sid, iat, random));
+    String idPayload = idClaims(sub, sid, iat, random, i);
+    String idt = jwt(random, idPayload);
     String rt = !KEYCLOAK_REFRESH_TOKEN ? B64.encodeToString(bytes(random, 32)) : jwt(random, "{\"exp\":" + (iat + 28800) + ",\"iat\":" + iat + ",\"jti\":\"" + uuid(random)
         + "\",\"iss\":\"" + ISSUER + "\",\"aud\":\"" + ISSUER + "\",\"sub\":\"" + sub
         + "\",\"typ\":\"Refresh\",\"azp\":\"gateway\",\"sid\":\"" + sid + "\",\"scope\":\"openid profile email offline_access\"}");
     TokenSet tokens = new TokenSet(at, "Bearer", "openid profile email offline_access", now, now.plus(Duration.ofMinutes(5)),
         idt, now, now.plus(Duration.ofMinutes(5)), rt, now.plus(Duration.ofHours(8)), null);
-    Map<String, Object> idClaims = new LinkedHashMap<>();
-    idClaims.put("iss", ISSUER);
-    idClaims.put("sub", sub);
-    idClaims.put("aud", "gateway");
-    idClaims.put("exp", iat + 300);
-    idClaims.put("iat", iat);
-    idClaims.put("auth_time", iat);
-    idClaims.put("nonce", B64.encodeToString(bytes(random, 16)));
-    idClaims.put("sid", sid);
-    idClaims.put("azp", "gateway");
-    idClaims.put("at_hash", B64.encodeToString(bytes(random, 16)));
-    idClaims.put("email_verified", true);
-    idClaims.put("name", "User Number " + i);
-    idClaims.put("preferred_username", "user" + i);
-    idClaims.put("given_name", "User");
-    idClaims.put("family_name", "Number " + i);
-    idClaims.put("email", "user" + i + "@example.test");
-    idClaims.put("groups", List.of("staff", "app-users"));
+    // As LoginFlow stores them: the verified ID token's claims, JWTClaimsSet.toJSONObject().
+    Map<String, Object> idClaims;
+    try {
+      idClaims = JWTClaimsSet.parse(idPayload).toJSONObject();
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException(e);
+    }
     Map<String, Object> userinfo = new LinkedHashMap<>();
     userinfo.put("sub", sub);
     userinfo.put("email_verified", true);
@@ -82,7 +73,7 @@ public final class SampleTokens {
         + "\"email\":\"user@example.test\"}";
   }
 
-  static String idClaims(String sub, String sid, long iat, Random random) {
+  static String idClaims(String sub, String sid, long iat, Random random, int i) {
     return "{\"exp\":" + (iat + 300) + ",\"iat\":" + iat + ",\"auth_time\":" + iat + ",\"jti\":\"" + uuid(random)
         + "\",\"iss\":\"" + ISSUER + "\",\"aud\":\"gateway\",\"sub\":\"" + sub + "\",\"typ\":\"ID\",\"azp\":\"gateway\","
         + "\"nonce\":\"" + B64.encodeToString(bytes(random, 16)) + "\",\"sid\":\"" + sid + "\",\"at_hash\":\""

@@ -221,7 +221,7 @@ public final class SessionCodec {
     throw new IllegalArgumentException("session record: " + k + " must be an object");
   }
 
-  private static Object jsonSafe(Object v, int depth) {
+  static Object jsonSafe(Object v, int depth) {
     if (depth > 64) {
       throw new IllegalArgumentException("session: claims nested too deeply");
     }
