@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         GatewayCommand.class,
         ConfigCommand.class,
         ClockCommand.class,
+        CdsTrainingCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
