@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Checks the ./hourglass launcher as a user meets it: from another directory, fast when the build is
 # current (no Maven), rebuilds when the last build is older than the sources, and passes the CLI's
-# exit codes through. Prints PASS/FAIL lines; exit 0 only if all hold. ~20 s (one rebuild).
+# exit codes through; its class-data sharing archive (AppCDS) is used when current, and a missing,
+# stale, truncated or corrupt archive never stops a start. Prints PASS/FAIL lines; exit 0 only if all
+# hold. ~40 s (one rebuild, three training runs of a few seconds).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 H="$ROOT/hourglass"
 STAMP="$ROOT/hourglass-cli/target/.hourglass-built"
+CDS="$ROOT/hourglass-cli/target/hourglass.jsa"
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 1
 failed=0
@@ -18,6 +21,12 @@ ko() { echo "FAIL launcher: $*"; failed=1; }
 touch -d '2000-01-01 00:00:00' "$STAMP"
 if out="$("$H" --version 2>"$TMP/err")" && grep -q '^building Hourglass' "$TMP/err" && [[ "$out" == hourglass\ * ]]; then
   ok "rebuilds when the sources are newer than the last build, then runs"
+  # the rebuild rewrote the jars: the CDS archive made from the old ones is stale, and is made again
+  if grep -q '^hourglass: preparing a faster start' "$TMP/err"; then
+    ok "a stale CDS archive (the jars changed since) is made again after the rebuild"
+  else
+    ko "stale CDS archive: no training after the rebuild; stderr: $(head -c 300 "$TMP/err")"
+  fi
 else
   ko "stale build: stdout '$out', stderr: $(head -c 300 "$TMP/err")"
 fi
@@ -44,4 +53,44 @@ else
 fi
 "$H" clock show --op http://127.0.0.1:1 >/dev/null 2>"$TMP/err"; rc=$?
 if (( rc == 1 )) && grep -q "cannot reach" "$TMP/err"; then ok "an unreachable OP exits 1 with one line"; else ko "clock show unreachable: rc $rc"; fi
+# 4. class-data sharing: after a build the launcher has an archive, and the JVM maps it
+if [[ -s "$CDS" ]] && n="$(HOURGLASS_JAVA_OPTS=-Xlog:class+load "$H" --version 2>"$TMP/err" | grep -c 'source: shared objects file (top)')" \
+   && (( n > 100 )) && [[ ! -s "$TMP/err" ]]; then
+  ok "the CDS archive exists after a build and --version loads $n classes from it"
+else
+  ko "CDS archive: $(ls -l "$CDS" 2>&1), classes from it: ${n:-0}; stderr: $(head -c 300 "$TMP/err")"
+fi
+version_runs() { # LABEL: ./hourglass --version prints the version, exits 0, and says nothing on stderr beyond the training line
+  local out rc
+  out="$("$H" --version 2>"$TMP/err")"; rc=$?
+  if (( rc == 0 )) && [[ "$out" == hourglass\ * ]] && ! grep -v '^hourglass: preparing a faster start' "$TMP/err" | grep -q .; then
+    ok "$1"
+  else
+    ko "$1: rc $rc, stdout '$out', stderr: $(head -c 300 "$TMP/err")"
+  fi
+}
+# 4a. corrupt, same size and mtime (the launcher's key still matches): the JVM refuses it and starts without it, silently
+if [[ -s "$CDS" ]]; then
+  cp -p "$CDS" "$TMP/good.jsa"
+  chmod u+w "$CDS"
+  head -c 4096 /dev/urandom | dd of="$CDS" bs=4096 count=1 conv=notrunc status=none
+  touch -r "$TMP/good.jsa" "$CDS"
+  version_runs "a corrupt CDS archive (same size and mtime) starts normally, without it, and without a warning"
+  grep -q 'preparing' "$TMP/err" && ko "a corrupt archive with a matching key was retrained (the key should still match)"
+  # 4b. truncated (an interrupted write; the JVM would crash mapping it): the launcher notices and trains again
+  truncate -s 100000 "$CDS"
+  version_runs "a truncated CDS archive is replaced before the JVM maps it, then the command runs"
+  grep -q '^hourglass: preparing a faster start' "$TMP/err" && (( $(stat -c %s "$CDS") > 1000000 )) \
+    || ko "truncated archive: not retrained ($(stat -c %s "$CDS") bytes)"
+fi
+# 4d. missing, and HOURGLASS_CDS=off: no archive, no training, a normal start
+rm -f "$CDS"
+out="$(HOURGLASS_CDS=off "$H" --version 2>"$TMP/err")"; rc=$?
+if (( rc == 0 )) && [[ "$out" == hourglass\ * && ! -s "$TMP/err" && ! -e "$CDS" ]]; then
+  ok "HOURGLASS_CDS=off starts without an archive and without training"
+else
+  ko "HOURGLASS_CDS=off: rc $rc, '$out', $(head -c 300 "$TMP/err")"
+fi
+version_runs "a missing CDS archive is made again, then the command runs"
+[[ -s "$CDS" ]] || ko "missing archive: not made again"
 exit "$failed"

@@ -147,4 +147,50 @@ class MainTest {
     assertThat(debug.exitCode()).isEqualTo(1);
     assertThat(debug.err()).contains("cannot reach").contains("\tat dev.hourglass.cli.");
   }
+
+  // ---- a start builds only the subcommand it names (issue 7: start time) ---------------------------
+
+  /** Runs {@code args} through the command line {@link Main#main} uses (built for these args). */
+  private static CliRun asMainRuns(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine(new Main(java.util.Map.of()), args);
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    return new CliRun(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @Test
+  void aNamedCommandIsTheOnlySubcommandBuilt() {
+    assertThat(Main.commandLine(new Main(java.util.Map.of()), new String[] {"gateway", "--config", "g.yaml"})
+        .getSubcommands()).containsOnlyKeys("gateway");
+    assertThat(Main.commandLine(new Main(java.util.Map.of()), new String[] {"--debug", "op"})
+        .getSubcommands()).containsOnlyKeys("op");
+  }
+
+  @Test
+  void helpVersionUnknownAndNoCommandBuildEverySubcommand() {
+    for (String[] args : new String[][] {{}, {"help", "gateway"}, {"-h", "gateway"}, {"--help"}, {"-V"},
+        {"--", "gateway"}, {"frobnicate"}, {"gatewa"}, {"--debug"}, {"--debug", "--help", "op"}}) {
+      assertThat(Main.commandLine(new Main(java.util.Map.of()), args).getSubcommands().keySet())
+          .as(String.join(" ", args)).containsExactlyElementsOf(Main.COMMANDS.keySet());
+    }
+  }
+
+  @Test
+  void aCommandBuiltAloneParsesFailsAndPrintsUsageAsWithAllCommands() {
+    for (String[] args : new String[][] {
+        {"gateway", "--help"}, {"gateway"}, {"gateway", "--bogus"}, {"gateway", "--config", "/no/such/file.yaml"},
+        {"op", "--access-ttl", "soon"}, {"op", "--help"}, {"config", "check", "/no/such/file.yaml"},
+        {"clock", "--help"}, {"lab", "--help"}, {"scenario", "--help"}, {"help", "gateway"}, {"gatewy"}}) {
+      CliRun all = CliRun.execute(args);
+      CliRun alone = asMainRuns(args);
+      assertThat(alone).as(String.join(" ", args)).isEqualTo(all);
+    }
+    // the inherited root options still reach a command built alone
+    assertThat(asMainRuns("gateway", "--help").out()).contains("--debug", "--config", "-V");
+    CliRun debug = asMainRuns("--debug", "gateway", "--config", "/no/such/file.yaml");
+    assertThat(debug.exitCode()).isEqualTo(2);
+    assertThat(debug.err()).startsWith("/no/such/file.yaml: file not found\n").contains("\tat ");
+  }
 }

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * {@link #start} completes once the port is bound; the provider's discovery document and keys load
- * in the background (retried with back-off while the OP is not up), and {@code /ready} answers 200
- * only after they have. {@code /ping} always answers 200.
+ * in the background, from the start on (retried with back-off while the OP is not up), and
+ * {@code /ready} answers 200 only after they have. {@code /ping} always answers 200.
  */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -72,7 +72,7 @@ public final class Gateway {
   private final java.util.List<HttpServer> extraServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile String extraDeployment;
   private volatile boolean closed;
-  private long retryTimer = -1;
+  private volatile long retryTimer = -1;
 
   /**
    * Routes an embedding program adds to the gateway's own port, mounted before the gateway's
@@ -137,6 +137,10 @@ public final class Gateway {
           new UpstreamProxy(vertx, config.upstream(), config.upstreamTimeout(), events),
           keys.csrfTokens());
       Gateway gateway = new Gateway(vertx, config, events, services, opClient, extension);
+      // Discovery first: its two round trips to the OP (and the OP's answer time) overlap with
+      // building the router and binding the port, instead of following them (issue 7: start to
+      // /ready). /ready still answers only once both have happened.
+      gateway.discover(Duration.ofMillis(100));
       // A port already in use must not leave the store, clients or timers behind.
       return gateway.listen().map(gateway)
           .recover(e -> gateway.close().transform(ignored -> Future.<Gateway>failedFuture(e)));
@@ -149,9 +153,6 @@ public final class Gateway {
     return server.listen().compose(s -> {
       LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
       return moreEventLoops(router, s.actualPort());
-    }).map(v -> {
-      discover(Duration.ofMillis(100));
-      return null;
     });
   }
 
