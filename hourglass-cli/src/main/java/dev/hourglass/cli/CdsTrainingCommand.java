@@ -45,7 +45,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("hourglass-cds-training");
-    Vertx opVertx = Vertx.vertx();
+    Vertx opVertx = VertxRuntime.create();
     Vertx gatewayVertx = null;
     DevOp op = null;
     Gateway gateway = null;
@@ -71,7 +71,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
           """.formatted(op.issuer()));
       GatewayConfig cfg = GatewayConfig.load(config, main.env());
       Clock clock = Clocks.create(cfg.clock());
-      gatewayVertx = Vertx.vertx();
+      gatewayVertx = VertxRuntime.create();
       gateway = GatewayLauncher.start(gatewayVertx, clock, cfg);
       GatewayLauncher.banner(gateway, cfg);
       await(gateway.ready());

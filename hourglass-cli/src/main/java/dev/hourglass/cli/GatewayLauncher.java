@@ -20,7 +20,7 @@ final class GatewayLauncher {
     GatewayConfig cfg = GatewayConfig.load(cmd.config, env);
     // The one clock of this process.
     Clock clock = Clocks.create(cfg.clock());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxRuntime.create();
     Gateway gateway = start(vertx, clock, cfg);
     out.print(banner(gateway, cfg));
     out.flush();

@@ -58,7 +58,7 @@ final class LabCommand implements Callable<Integer> {
     }
     // The one clock of the lab: OP, gateway and page all read it.
     ControllableClock clock = ControllableClock.startingNow();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxRuntime.create();
     Lab lab;
     try {
       lab = Lab.start(vertx, clock, options, "hourglass lab").toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

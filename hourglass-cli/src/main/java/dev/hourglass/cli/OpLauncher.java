@@ -62,7 +62,7 @@ final class OpLauncher {
     OpConfig cfg = resolve(cmd, env);
     // The one clock of this process: everything below gets it through constructors.
     Clock clock = Clocks.create(cfg.clock());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxRuntime.create();
     DevOp op = start(vertx, clock, cfg);
     out.print(banner(op, cfg, cmd.config == null));
     out.flush();

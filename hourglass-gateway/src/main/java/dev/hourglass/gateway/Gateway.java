@@ -151,7 +151,8 @@ public final class Gateway {
     Router router = router();
     server = newServer(router);
     return server.listen().compose(s -> {
-      LOG.info("gateway listening on {} for {} (upstream {})", s.actualPort(), config.publicUrl(), config.upstream());
+      LOG.info("gateway listening on {} for {} (upstream {}; {} transport)", s.actualPort(), config.publicUrl(), config.upstream(),
+          vertx.isNativeTransportEnabled() ? "epoll" : "nio");
       return moreEventLoops(router, s.actualPort());
     });
   }

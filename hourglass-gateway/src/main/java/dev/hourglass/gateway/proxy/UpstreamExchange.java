@@ -171,9 +171,10 @@ final class UpstreamExchange {
   }
 
   private static boolean forwardable(String name, Set<String> connectionTokens) {
-    // equalsIgnoreCase, not toLowerCase: this runs for every header of every exchange.
+    // No lower-casing and few comparisons: this runs for every header of every exchange.
+    int length = name.length();
     for (String h : HOP_BY_HOP) {
-      if (h.equalsIgnoreCase(name)) {
+      if (h.length() == length && h.equalsIgnoreCase(name)) {
         return false;
       }
     }

@@ -97,12 +97,16 @@ public final class SessionIds {
     if (!isWellFormed(id)) {
       throw new IllegalArgumentException("id: not a session id");
     }
-    return B64.encodeToString(mac.get().doFinal(id.getBytes(StandardCharsets.US_ASCII)));
+    return mac(id);
   }
 
   /** The store key, or empty for a malformed id (no crypto is done then). */
   public Optional<String> storeKeyOf(String id) {
-    return isWellFormed(id) ? Optional.of(storeKey(id)) : Optional.empty();
+    return isWellFormed(id) ? Optional.of(mac(id)) : Optional.empty();
+  }
+
+  private String mac(String wellFormedId) {
+    return B64.encodeToString(mac.get().doFinal(wellFormedId.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /**
