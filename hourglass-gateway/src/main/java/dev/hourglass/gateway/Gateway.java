@@ -205,10 +205,10 @@ public final class Gateway {
 
   /**
    * Event loops serving requests: half the CPUs (at least one), or
-   * {@code -Dhourglass.gateway.event-loops=N}. Why half: the gateway shares the host with at least
-   * its upstream connections' work and usually the application; on the 2-core bench machine one
-   * loop measured as fast as two (docs/benchmarks.md, A/B in one run), while one loop caps a
-   * bigger host at one core.
+   * {@code -Dhourglass.gateway.event-loops=N}. Why half: the gateway shares the host with its
+   * upstream and the kernel's socket work; on the 2-core bench machine one loop measured as fast as
+   * two (interleaved A/B with one upstream pool per loop, docs/benchmarks.md) and kept a better p99
+   * when other work ran, while a bigger host is not capped at one core.
    */
   static int eventLoops() {
     String v = System.getProperty("hourglass.gateway.event-loops");
