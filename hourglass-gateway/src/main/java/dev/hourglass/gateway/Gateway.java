@@ -4,6 +4,7 @@ import dev.hourglass.core.clock.ControllableClock;
 import dev.hourglass.core.event.EventLog;
 import dev.hourglass.core.http.AdminAccess;
 import dev.hourglass.core.http.ClockAdminRoutes;
+import dev.hourglass.core.http.ExtraEventLoops;
 import dev.hourglass.core.jose.BoundedHttp;
 import dev.hourglass.gateway.authz.PathRules;
 import dev.hourglass.gateway.crypto.SecretKeys;
@@ -27,11 +28,9 @@ import dev.hourglass.gateway.session.SessionStore;
 import dev.hourglass.gateway.session.TransactionCookie;
 import dev.hourglass.gateway.token.SessionUpdates;
 import dev.hourglass.gateway.token.TokenRefresher;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -171,35 +170,17 @@ public final class Gateway {
     return s.requestHandler(router);
   }
 
-  /**
-   * Why: one HttpServer runs on ONE event loop, so the proxy could use one core at most (issue 7's
-   * profile: every sample on a single vert.x-eventloop thread). Vert.x shares a port between
-   * servers of one Vertx instance and spreads connections over them, so one more server per extra
-   * event loop (each in its own verticle context) uses every core. The handlers are shared and
-   * already thread-safe (Caffeine store, synchronized single-flight maps).
-   */
+  /** One more server per extra event loop on the same port ({@link ExtraEventLoops}). */
   private Future<Void> moreEventLoops(Router router, int port) {
-    int loops = eventLoops();
     // listen port 0 (tests): Vert.x would give each server its own random port, so one loop.
-    if (loops <= 1 || config.listenPort() == 0) {
-      return Future.succeededFuture();
-    }
-    return vertx.deployVerticle(() -> new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        HttpServer extra = newServer(router);
-        extraServers.add(extra);
-        // The configured port: Vert.x shares the socket between servers asking for the same address.
-        return extra.listen().compose(s -> s.actualPort() == port ? Future.succeededFuture(s)
-            : s.close().compose(v -> Future.failedFuture("port " + s.actualPort() + " is not the shared port " + port)));
-      }
-    }, new DeploymentOptions().setInstances(loops - 1)).<Void>map(id -> {
+    int extra = config.listenPort() == 0 ? 0 : eventLoops() - 1;
+    return ExtraEventLoops.deploy(vertx, extra, port, () -> {
+      HttpServer server = newServer(router);
+      extraServers.add(server);
+      return server.listen();
+    }, "gateway").map(id -> {
       extraDeployment = id;
       return null;
-    }).recover(e -> {
-      // Serving on one event loop still works; it is only slower.
-      LOG.warn("gateway: serving on one event loop ({})", e.getMessage());
-      return Future.succeededFuture();
     });
   }
 

@@ -4,15 +4,14 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.hourglass.core.clock.ControllableClock;
 import dev.hourglass.core.event.EventLog;
+import dev.hourglass.core.http.ExtraEventLoops;
 import dev.hourglass.op.Faults;
 import dev.hourglass.op.OpConfig;
 import dev.hourglass.op.OpSettings;
 import dev.hourglass.op.keys.SigningKeys;
 import dev.hourglass.op.tamper.TamperCase;
 import dev.hourglass.op.tamper.Tampering;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -52,7 +51,6 @@ import java.util.stream.Collectors;
  * operation and passes {@code now} down.
  */
 public final class OpServer {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpServer.class);
   static final String SESSION_COOKIE = "hourglass_op_session";
   static final String BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -171,33 +169,18 @@ public final class OpServer {
   }
 
   /**
-   * Why: one HttpServer serves on ONE event loop, and a token grant is CPU-bound signing (issue 7's
-   * profile: 64 % of the OP's samples in RSA signing, all on one vert.x-eventloop thread). Vert.x
-   * shares a port between the servers of one Vertx instance and spreads connections over them, so
-   * one more server per event loop, each in its own verticle context, signs on every core. The
-   * handlers are shared and thread-safe (concurrent maps, a lock per family/code/session). The
-   * extra servers ask for the first one's port (see {@link #listenPort}), so port 0 (tests) gets
-   * N loops as well.
+   * One more server per extra event loop ({@link ExtraEventLoops}). Why for the OP: a token grant is
+   * CPU-bound signing (issue 7's profile: 64 % of the OP's samples in RSA signing, all on one
+   * event loop). The handlers are thread-safe (concurrent maps, a lock per family/code/session).
+   * The extra servers ask for the first one's port (see {@link #listenPort}), so port 0 (tests)
+   * gets N loops as well.
    */
   private Future<Void> moreEventLoops(Router root, int bindPort, int port) {
-    int loops = config.eventLoops();
-    if (loops <= 1) {
-      return Future.succeededFuture();
-    }
-    return vertx.deployVerticle(() -> new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        return newServer(root).listen(bindPort, config.host()).compose(s -> s.actualPort() == port ? Future.succeededFuture(s)
-            : s.close().compose(v -> Future.failedFuture("port " + s.actualPort() + " is not the shared port " + port)));
-      }
-    }, new DeploymentOptions().setInstances(loops - 1)).<Void>map(id -> {
-      extraDeployment = id;
-      return null;
-    }).recover(e -> {
-      // Serving on one event loop still works; it is only slower.
-      LOG.warn("op: serving on one event loop ({})", e.getMessage());
-      return Future.succeededFuture();
-    });
+    return ExtraEventLoops.deploy(vertx, config.eventLoops() - 1, port,
+        () -> newServer(root).listen(bindPort, config.host()), "op").map(id -> {
+          extraDeployment = id;
+          return null;
+        });
   }
 
   /** The names of the event-loop threads that have accepted connections so far. */
