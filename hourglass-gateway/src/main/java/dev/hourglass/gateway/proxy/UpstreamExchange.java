@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -187,7 +188,7 @@ final class UpstreamExchange {
     if (values.isEmpty()) {
       return Set.of();
     }
-    java.util.HashSet<String> tokens = new java.util.HashSet<>();
+    Set<String> tokens = new HashSet<>();
     for (String v : values) {
       for (String t : v.split(",")) {
         String token = t.trim().toLowerCase(Locale.ROOT);

@@ -125,7 +125,7 @@ public final class UpstreamProxy implements UpstreamExchange.Failure {
 
   @Override
   public void upstreamFailed(HttpServerRequest request, String session, Throwable cause) {
-    int status = failureStatus(request, session, cause);
+    int status = recordFailure(request, session, cause);
     request.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "text/html; charset=utf-8")
@@ -139,7 +139,7 @@ public final class UpstreamProxy implements UpstreamExchange.Failure {
   }
 
   /** Records the failure; 504 for a timeout, else 502. */
-  private int failureStatus(HttpServerRequest request, String session, Throwable err) {
+  private int recordFailure(HttpServerRequest request, String session, Throwable err) {
     boolean timeout = err instanceof TimeoutException
         || (err.getMessage() != null && err.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
     int status = timeout ? 504 : 502;
@@ -166,7 +166,7 @@ public final class UpstreamProxy implements UpstreamExchange.Failure {
           clientAborted(original, session);
           return Future.failedFuture(err);
         }
-        int status = failureStatus(original, session, err);
+        int status = recordFailure(original, session, err);
         ProxyResponse r = context.request().response()
             .setStatusCode(status)
             .putHeader("Content-Type", "text/html; charset=utf-8")
