@@ -20,6 +20,10 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +53,8 @@ public final class SigningKeys {
   /** The current key with its signer, built once per key (not per token): read without the lock. */
   private volatile CurrentSigner signer;
 
-  private record CurrentSigner(JWK key, JWSSigner signer) {}
+  /** {@code nativeTried}: the native provider ({@link NativeSigning}) was ready when this signer was built, so it signs unless it refused the key. */
+  private record CurrentSigner(JWK key, JWSSigner signer, boolean nativeTried) {}
 
   public SigningKeys(String alg, Duration grace) {
     this.alg = JWSAlgorithm.parse(Objects.requireNonNull(alg, "alg"));
@@ -57,6 +62,7 @@ public final class SigningKeys {
       throw new IllegalArgumentException("alg: expected RS256 or ES256, got " + alg);
     }
     this.grace = Objects.requireNonNull(grace, "grace");
+    NativeSigning.preload();
     this.current = new Entry(generate(), null);
     this.signer = signerFor(current.key());
   }
@@ -120,6 +126,9 @@ public final class SigningKeys {
   public SignedJWT sign(JWTClaimsSet claims, String typ) {
     // Nimbus signers are thread-safe (a new JCA Signature per call): every event loop signs at once.
     CurrentSigner s = signer;
+    if (!s.nativeTried() && NativeSigning.provider().isPresent()) {
+      s = nativeSigner(s);
+    }
     JWK key = s.key();
     JWSHeader.Builder header = new JWSHeader.Builder(alg).keyID(key.getKeyID());
     if (typ != null) {
@@ -132,6 +141,16 @@ public final class SigningKeys {
       throw new IllegalStateException("signing failed", e);
     }
     return jwt;
+  }
+
+  /** The JCA provider the next token is signed with ("JDK" when the JDK's default signs): for tests and diagnostics. */
+  String signerProvider() {
+    CurrentSigner s = signer;
+    if (!s.nativeTried() && NativeSigning.provider().isPresent()) {
+      s = nativeSigner(s);
+    }
+    Provider p = s.signer().getJCAContext().getProvider();
+    return p == null ? "JDK" : p.getName();
   }
 
   /** True if {@code jwt} is signed by a key published at {@code now} (matched by kid and algorithm). */
@@ -163,9 +182,42 @@ public final class SigningKeys {
     }
   }
 
+  /** Swaps in a signer on the native provider once it has loaded (the same key, the same signatures, faster). */
+  private synchronized CurrentSigner nativeSigner(CurrentSigner seen) {
+    if (signer == seen) {
+      signer = signerFor(seen.key());
+    }
+    return signer;
+  }
+
   private static CurrentSigner signerFor(JWK key) {
     try {
-      return new CurrentSigner(key, signer(key));
+      Provider p = NativeSigning.provider().orElse(null);
+      if (p == null) {
+        return new CurrentSigner(key, signer(key), false);
+      }
+      // The private key is translated to the provider's own (native) key once: handed a JDK key, it
+      // would rebuild the native key for every signature, which costs more than the signature.
+      JWSSigner s;
+      if (key instanceof ECKey ec) {
+        PrivateKey k = (PrivateKey) KeyFactory.getInstance("EC", p).translateKey(ec.toPrivateKey());
+        s = new ECDSASigner(k, ec.getCurve());
+      } else {
+        s = new RSASSASigner((PrivateKey) KeyFactory.getInstance("RSA", p).translateKey(((RSAKey) key).toPrivateKey()));
+      }
+      s.getJCAContext().setProvider(p);
+      return new CurrentSigner(key, s, true);
+    } catch (GeneralSecurityException e) {
+      // The provider refused this key: the JDK signs instead, same signatures.
+      return new CurrentSigner(key, signerOrFail(key), true);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("no signer for key " + key.getKeyID(), e);
+    }
+  }
+
+  private static JWSSigner signerOrFail(JWK key) {
+    try {
+      return signer(key);
     } catch (JOSEException e) {
       throw new IllegalStateException("no signer for key " + key.getKeyID(), e);
     }
