@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * The Vert.x instance of each command: on Linux x86-64 it runs on Netty's native epoll transport,
+ * The Vert.x instance of each command: on Linux (x86-64, aarch64) it runs on Netty's native epoll transport,
  * elsewhere (or with {@code -Dhourglass.native-transport=false}) on Java NIO.
  *
  * <p>Why: the gateway spends half its CPU in socket reads and writes; epoll (no selector sets, no
