@@ -35,6 +35,26 @@ class MeasurementsTest {
   }
 
   @Test
+  void everySigningVariantSignsATokenTheJdkVerifies() throws Exception {
+    for (String provider : new String[] {"jdk", "aws-lc", "aws-lc-jdk-key"}) {
+      for (String alg : new String[] {"RS256", "ES256"}) {
+        SigningBenchmark b = new SigningBenchmark();
+        b.provider = provider;
+        b.alg = alg;
+        b.setup();
+        com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(b.sign());
+        assertThat(jwt.getHeader().getAlgorithm().getName()).isEqualTo(alg);
+        assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("alice");
+        assertThat(jwt.verify(b.key instanceof com.nimbusds.jose.jwk.ECKey ec
+            ? new com.nimbusds.jose.crypto.ECDSAVerifier(ec.toPublicJWK())
+            : new com.nimbusds.jose.crypto.RSASSAVerifier(((com.nimbusds.jose.jwk.RSAKey) b.key).toPublicJWK())))
+            .as("%s %s verifies", provider, alg).isTrue();
+        assertThat(b.signer.getJCAContext().getProvider() == null).as(provider).isEqualTo(provider.equals("jdk"));
+      }
+    }
+  }
+
+  @Test
   void sessionHeapMeasuresAPositiveCostPerSession() throws Exception {
     SessionHeap.Result r = SessionHeap.measure(2_000);
     // Each session holds > 2 KB of token text alone, so anything below that is a broken measurement.

@@ -44,6 +44,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    // The native signing provider stays out of this run: its jar is signed, so the archive cannot
+    // hold its classes anyway, and JDK 17's archive dump crashes (SIGSEGV in
+    // adjust_lambda_proxy_class_dictionary) on lambdas of classes it had to leave out.
+    System.setProperty("hourglass.native-crypto", "false");
     Path dir = Files.createTempDirectory("hourglass-cds-training");
     Vertx opVertx = VertxRuntime.create();
     Vertx gatewayVertx = null;
