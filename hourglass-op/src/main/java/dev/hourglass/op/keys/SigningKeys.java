@@ -32,6 +32,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OP's signing keys: one current key and rotated-out keys whose public half stays in the JWKS
@@ -39,6 +42,7 @@ import java.util.Optional;
  * Whether a retired key is still published is decided on read, from the {@code now} passed in.
  */
 public final class SigningKeys {
+  private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A key and, once rotated out, when. */
@@ -53,16 +57,35 @@ public final class SigningKeys {
   /** The current key with its signer, built once per key (not per token): read without the lock. */
   private volatile CurrentSigner signer;
 
-  /** {@code nativeTried}: the native provider ({@link NativeSigning}) was ready when this signer was built, so it signs unless it refused the key. */
-  private record CurrentSigner(JWK key, JWSSigner signer, boolean nativeTried) {}
+  /** Where the native provider comes from ({@link NativeSigning}, or a test's). Empty: the JDK signs. */
+  private final Supplier<Optional<Provider>> nativeProvider;
+
+  /**
+   * {@code settled}: no other signer to wait for: the native provider was ready when this one was
+   * built (it signs, unless it refused the key or failed, and then the JDK does for good).
+   */
+  private record CurrentSigner(JWK key, JWSSigner signer, boolean settled) {
+    boolean isNative() {
+      return signer.getJCAContext().getProvider() != null;
+    }
+  }
 
   public SigningKeys(String alg, Duration grace) {
+    this(alg, grace, preloadedNativeProvider());
+  }
+
+  private static Supplier<Optional<Provider>> preloadedNativeProvider() {
+    NativeSigning.preload(); // (in the background, while the first key is generated)
+    return NativeSigning::provider;
+  }
+
+  SigningKeys(String alg, Duration grace, Supplier<Optional<Provider>> nativeProvider) {
+    this.nativeProvider = Objects.requireNonNull(nativeProvider, "nativeProvider");
     this.alg = JWSAlgorithm.parse(Objects.requireNonNull(alg, "alg"));
     if (!this.alg.equals(JWSAlgorithm.RS256) && !this.alg.equals(JWSAlgorithm.ES256)) {
       throw new IllegalArgumentException("alg: expected RS256 or ES256, got " + alg);
     }
     this.grace = Objects.requireNonNull(grace, "grace");
-    NativeSigning.preload();
     this.current = new Entry(generate(), null);
     this.signer = signerFor(current.key());
   }
@@ -125,32 +148,39 @@ public final class SigningKeys {
   /** Signs {@code claims} with the current key, with header {@code typ} (may be null). */
   public SignedJWT sign(JWTClaimsSet claims, String typ) {
     // Nimbus signers are thread-safe (a new JCA Signature per call): every event loop signs at once.
-    CurrentSigner s = signer;
-    if (!s.nativeTried() && NativeSigning.provider().isPresent()) {
-      s = nativeSigner(s);
-    }
-    JWK key = s.key();
-    JWSHeader.Builder header = new JWSHeader.Builder(alg).keyID(key.getKeyID());
+    CurrentSigner s = currentSigner();
+    JWSHeader.Builder header = new JWSHeader.Builder(alg).keyID(s.key().getKeyID());
     if (typ != null) {
       header.type(new JOSEObjectType(typ));
     }
     SignedJWT jwt = new SignedJWT(header.build(), claims);
     try {
       jwt.sign(s.signer());
-    } catch (JOSEException e) {
-      throw new IllegalStateException("signing failed", e);
+    } catch (JOSEException | RuntimeException e) {
+      if (!s.isNative()) {
+        throw new IllegalStateException("signing failed", e);
+      }
+      // The native library failed at run time: the JDK signs from now on (the same signatures).
+      LOG.warn("token signing: the native provider failed ({}); the JDK signs from now on", e.toString());
+      jwt = new SignedJWT(header.build(), claims);
+      try {
+        jwt.sign(jdkSigner(s).signer());
+      } catch (JOSEException again) {
+        throw new IllegalStateException("signing failed", again);
+      }
     }
     return jwt;
   }
 
   /** The JCA provider the next token is signed with ("JDK" when the JDK's default signs): for tests and diagnostics. */
   String signerProvider() {
+    CurrentSigner s = currentSigner();
+    return s.isNative() ? s.signer().getJCAContext().getProvider().getName() : "JDK";
+  }
+
+  private CurrentSigner currentSigner() {
     CurrentSigner s = signer;
-    if (!s.nativeTried() && NativeSigning.provider().isPresent()) {
-      s = nativeSigner(s);
-    }
-    Provider p = s.signer().getJCAContext().getProvider();
-    return p == null ? "JDK" : p.getName();
+    return !s.settled() && nativeProvider.get().isPresent() ? nativeSigner(s) : s;
   }
 
   /** True if {@code jwt} is signed by a key published at {@code now} (matched by kid and algorithm). */
@@ -190,12 +220,21 @@ public final class SigningKeys {
     return signer;
   }
 
-  private static CurrentSigner signerFor(JWK key) {
+  /** Swaps the JDK in for a native signer that failed, for good (unless the key rotated meanwhile). */
+  private synchronized CurrentSigner jdkSigner(CurrentSigner failed) {
+    CurrentSigner jdk = new CurrentSigner(failed.key(), signerOrFail(failed.key()), true);
+    if (signer == failed) {
+      signer = jdk;
+    }
+    return jdk;
+  }
+
+  private CurrentSigner signerFor(JWK key) {
+    Provider p = nativeProvider.get().orElse(null);
+    if (p == null) {
+      return new CurrentSigner(key, signerOrFail(key), false);
+    }
     try {
-      Provider p = NativeSigning.provider().orElse(null);
-      if (p == null) {
-        return new CurrentSigner(key, signer(key), false);
-      }
       // The private key is translated to the provider's own (native) key once: handed a JDK key, it
       // would rebuild the native key for every signature, which costs more than the signature.
       JWSSigner s;
@@ -207,11 +246,10 @@ public final class SigningKeys {
       }
       s.getJCAContext().setProvider(p);
       return new CurrentSigner(key, s, true);
-    } catch (GeneralSecurityException e) {
-      // The provider refused this key: the JDK signs instead, same signatures.
+    } catch (GeneralSecurityException | JOSEException | RuntimeException e) {
+      // The provider refused this key: the JDK signs it instead, the same signatures.
+      LOG.warn("token signing: the native provider refused key {} ({}); the JDK signs with it", key.getKeyID(), e.toString());
       return new CurrentSigner(key, signerOrFail(key), true);
-    } catch (JOSEException e) {
-      throw new IllegalStateException("no signer for key " + key.getKeyID(), e);
     }
   }
 
