@@ -1,5 +1,6 @@
 package dev.hourglass.op.keys;
 
+import java.nio.file.Path;
 import java.security.Provider;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -70,8 +71,23 @@ public final class NativeSigning {
       return new Loaded(null, "JDK (-Dhourglass.native-crypto=false)");
     }
     try {
-      Class<?> accp = Class.forName(className);
-      Provider p = (Provider) accp.getField("INSTANCE").get(null);
+      Class<?> accp;
+      Provider p;
+      // Unpacked (in the provider's static init) into a directory of our own, cleared of what killed
+      // starts left behind, unless the user chose another one (see NativeLibraryDir).
+      Path ours = NativeLibraryDir.defaultDir();
+      String chosen = System.getProperty(NativeLibraryDir.ACCP_TMPDIR);
+      boolean ownDir = chosen == null || (ours != null && chosen.equals(ours.toString()));
+      try (NativeLibraryDir libs = ownDir ? NativeLibraryDir.claim(ours) : null) {
+        if (libs != null) {
+          System.setProperty(NativeLibraryDir.ACCP_TMPDIR, libs.path().toString());
+          if (libs.removed() > 0) {
+            LOG.debug("token signing: removed {} native library copies left by killed starts in {}", libs.removed(), libs.path());
+          }
+        }
+        accp = Class.forName(className);
+        p = (Provider) accp.getField("INSTANCE").get(null);
+      }
       Object error = accp.getMethod("getLoadingError").invoke(p);
       if (error != null) {
         return new Loaded(null, "JDK (the native provider failed to load: " + error + ")");
