@@ -62,13 +62,16 @@ public final class NativeSigning {
     return LOADED.await(timeout, unit);
   }
 
-  /** What loading gave: the provider (null: the JDK signs) and why. */
-  record Loaded(Provider provider, String description) {}
+  /**
+   * What loading gave: the provider (null: the JDK signs) and why. {@code unexpected}: it should have
+   * loaded here and did not (turned off or a missing jar are choices, not surprises).
+   */
+  record Loaded(Provider provider, String description, boolean unexpected) {}
 
   /** Loads {@code className} as the native provider and checks it; never throws. */
   static Loaded load(String className, boolean enabled) {
     if (!enabled) {
-      return new Loaded(null, "JDK (-Dhourglass.native-crypto=false)");
+      return new Loaded(null, "JDK (-Dhourglass.native-crypto=false)", false);
     }
     try {
       Class<?> accp;
@@ -90,18 +93,18 @@ public final class NativeSigning {
       }
       Object error = accp.getMethod("getLoadingError").invoke(p);
       if (error != null) {
-        return new Loaded(null, "JDK (the native provider failed to load: " + error + ")");
+        return new Loaded(null, "JDK (the native provider failed to load: " + error + ")", true);
       }
       accp.getMethod("assertHealthy").invoke(p);
       String info = p.getInfo();   // "AmazonCorrettoCryptoProvider 2.5.0 (AWS-LC v1.47.0)"
       int open = info.indexOf('(');
       String lib = open >= 0 && info.endsWith(")") ? info.substring(open + 1, info.length() - 1) : "AWS-LC";
-      return new Loaded(p, lib + " via Amazon Corretto Crypto Provider " + p.getVersionStr());
+      return new Loaded(p, lib + " via Amazon Corretto Crypto Provider " + p.getVersionStr(), false);
     } catch (ClassNotFoundException e) {
-      return new Loaded(null, "JDK (" + className + " is not on the class path)");
+      return new Loaded(null, "JDK (" + className + " is not on the class path)", false);
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      return new Loaded(null, "JDK (the native provider failed its checks: " + cause + ")");
+      return new Loaded(null, "JDK (the native provider failed its checks: " + cause + ")", true);
     }
   }
 
@@ -110,7 +113,7 @@ public final class NativeSigning {
     provider = loaded.provider();
     LOADED.countDown();
     // Quiet when it works or was turned off; a platform where it should work but does not is worth a line.
-    if (loaded.provider() == null && loaded.description().contains("failed")) {
+    if (loaded.unexpected()) {
       LOG.info("token signing: {}; tokens are signed about 4x slower", loaded.description());
     } else {
       LOG.debug("token signing: {}", loaded.description());
